@@ -1,0 +1,138 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+/**
+ * @defgroup ratkn_evidence ratkn_evidence
+ * @{ @ingroup ratkn
+ */
+
+#ifndef RATKN_EVIDENCE_H_
+#define RATKN_EVIDENCE_H_
+
+#include "ratkn_types.h"
+#include "ratkn_pcr.h"
+
+/**
+ * Maximum length of the QUOTE, SIGNATURE and AK_PUBLIC attributes.
+ */
+#define RATKN_EVIDENCE_MAX_BLOB 1024
+
+/**
+ * Maximum number of PCR values in evidence.
+ */
+#define RATKN_EVIDENCE_MAX_PCRS 64
+
+typedef struct ratkn_evidence_t ratkn_evidence_t;
+
+/**
+ * Evidence of the tpm2-quote format: the data of a RATKN_EVIDENCE notify
+ * (docs/protocol.md, section 7).
+ */
+struct ratkn_evidence_t {
+
+	/**
+	 * IKE role the attester claims.
+	 *
+	 * @return			role
+	 */
+	ratkn_ike_role_t (*get_role)(ratkn_evidence_t *this);
+
+	/**
+	 * Evidence format.
+	 *
+	 * @return			format
+	 */
+	ratkn_format_t (*get_format)(ratkn_evidence_t *this);
+
+	/**
+	 * Session hash the attester claims to have bound (borrowed).
+	 *
+	 * @return			32 octets
+	 */
+	chunk_t (*get_session_hash)(ratkn_evidence_t *this);
+
+	/**
+	 * Identity hash the attester claims to have bound (borrowed).
+	 *
+	 * @return			32 octets
+	 */
+	chunk_t (*get_identity_hash)(ratkn_evidence_t *this);
+
+	/**
+	 * Marshalled TPMS_ATTEST (borrowed).
+	 *
+	 * @return			quote
+	 */
+	chunk_t (*get_quote)(ratkn_evidence_t *this);
+
+	/**
+	 * Marshalled TPMT_SIGNATURE (borrowed).
+	 *
+	 * @return			signature
+	 */
+	chunk_t (*get_signature)(ratkn_evidence_t *this);
+
+	/**
+	 * Marshalled TPMT_PUBLIC of the AK (borrowed).
+	 *
+	 * @return			AK public area
+	 */
+	chunk_t (*get_ak_public)(ratkn_evidence_t *this);
+
+	/**
+	 * PCR values the quote covers (borrowed).
+	 *
+	 * @return			PCR values
+	 */
+	ratkn_pcr_values_t *(*get_pcr_values)(ratkn_evidence_t *this);
+
+	/**
+	 * Encoded notify data (borrowed).
+	 *
+	 * @return			encoding
+	 */
+	chunk_t (*get_encoding)(ratkn_evidence_t *this);
+
+	/**
+	 * Destroy the evidence.
+	 */
+	void (*destroy)(ratkn_evidence_t *this);
+};
+
+/**
+ * Create tpm2-quote evidence for sending.
+ *
+ * @param role			attester's IKE role
+ * @param session_hash	bound session hash (cloned)
+ * @param identity_hash	bound identity hash (cloned)
+ * @param quote			marshalled TPMS_ATTEST (cloned)
+ * @param signature		marshalled TPMT_SIGNATURE (cloned)
+ * @param ak_public		marshalled TPMT_PUBLIC of the AK (cloned)
+ * @param values		PCR values (adopted)
+ * @return				evidence, NULL if a value exceeds the limits
+ */
+ratkn_evidence_t *ratkn_evidence_create(ratkn_ike_role_t role,
+							chunk_t session_hash, chunk_t identity_hash,
+							chunk_t quote, chunk_t signature, chunk_t ak_public,
+							ratkn_pcr_values_t *values);
+
+/**
+ * Parse received RATKN_EVIDENCE notify data.
+ *
+ * @param data			notify data
+ * @return				evidence, NULL if malformed (the reason is logged)
+ */
+ratkn_evidence_t *ratkn_evidence_parse(chunk_t data);
+
+#endif /** RATKN_EVIDENCE_H_ @}*/

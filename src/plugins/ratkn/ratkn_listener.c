@@ -1,0 +1,1189 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+#include "ratkn_listener.h"
+#include "ratkn_session.h"
+#include "ratkn_kex.h"
+
+#include <daemon.h>
+#include <collections/hashtable.h>
+#include <threading/mutex.h>
+#include <encoding/payloads/nonce_payload.h>
+#include <encoding/payloads/notify_payload.h>
+
+typedef struct private_ratkn_listener_t private_ratkn_listener_t;
+
+/**
+ * ratkn state of one IKE_SA
+ */
+typedef struct {
+
+	/**
+	 * Unique ID of the IKE_SA
+	 */
+	u_int id;
+
+	/**
+	 * Protocol state
+	 */
+	ratkn_session_t *session;
+
+	/**
+	 * Peer's evidence, if any
+	 */
+	ratkn_evidence_t *evidence;
+
+	/**
+	 * Why the peer's evidence could not be parsed, if it could not
+	 */
+	char evidence_error[128];
+
+	/**
+	 * Whether we sent our evidence
+	 */
+	bool evidence_sent;
+
+	/**
+	 * Whether the peer's first authentication round verified (responder)
+	 */
+	bool peer_authenticated;
+
+	/**
+	 * Whether the peer's evidence was appraised successfully
+	 */
+	bool attested;
+
+	/**
+	 * Identity of the attested peer, as it authenticated
+	 */
+	identification_t *attested_id;
+
+	/**
+	 * Whether SK was handed out as PPK
+	 */
+	bool ppk_served;
+
+	/**
+	 * Whether SK was handed out as PSK
+	 */
+	bool psk_served;
+
+	/**
+	 * Whether the final decision was made and logged
+	 */
+	bool done;
+
+} entry_t;
+
+/**
+ * Private data of a ratkn_listener_t object.
+ */
+struct private_ratkn_listener_t {
+
+	/**
+	 * Public interface.
+	 */
+	ratkn_listener_t public;
+
+	/**
+	 * Configuration
+	 */
+	ratkn_config_t *config;
+
+	/**
+	 * TPM for attesting, NULL if this host cannot attest
+	 */
+	ratkn_tpm_t *tpm;
+
+	/**
+	 * IKE_SA unique ID => entry_t
+	 */
+	hashtable_t *entries;
+
+	/**
+	 * Lock for entries (the entries themselves are only used by the thread
+	 * that has the IKE_SA checked out)
+	 */
+	mutex_t *mutex;
+};
+
+/**
+ * Destroy an entry, wiping secrets
+ */
+static void entry_destroy(entry_t *this)
+{
+	this->session->destroy(this->session);
+	DESTROY_IF(this->evidence);
+	DESTROY_IF(this->attested_id);
+	free(this);
+}
+
+/**
+ * Find the entry of an IKE_SA
+ */
+static entry_t *get_entry(private_ratkn_listener_t *this, ike_sa_t *ike_sa)
+{
+	entry_t *entry;
+	uintptr_t id;
+
+	id = ike_sa->get_unique_id(ike_sa);
+	this->mutex->lock(this->mutex);
+	entry = this->entries->get(this->entries, (void*)id);
+	this->mutex->unlock(this->mutex);
+	return entry;
+}
+
+/**
+ * Create and register the entry of an IKE_SA
+ */
+static entry_t *add_entry(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+						  ratkn_ike_role_t role)
+{
+	entry_t *entry, *old;
+	uintptr_t id;
+
+	id = ike_sa->get_unique_id(ike_sa);
+	INIT(entry,
+		.id = id,
+		.session = ratkn_session_create(role),
+	);
+	this->mutex->lock(this->mutex);
+	old = this->entries->put(this->entries, (void*)id, entry);
+	this->mutex->unlock(this->mutex);
+	if (old)
+	{
+		entry_destroy(old);
+	}
+	return entry;
+}
+
+/**
+ * Get the ratkn policy of the IKE_SA's current connection, NULL if none or
+ * role none
+ */
+static ratkn_policy_t *get_policy(private_ratkn_listener_t *this,
+								  ike_sa_t *ike_sa)
+{
+	peer_cfg_t *peer_cfg;
+	ratkn_policy_t *policy;
+
+	peer_cfg = ike_sa->get_peer_cfg(ike_sa);
+	if (!peer_cfg)
+	{
+		return NULL;
+	}
+	policy = this->config->get_policy(this->config,
+									  peer_cfg->get_name(peer_cfg));
+	if (policy && policy->valid && policy->role == RATKN_ROLE_NONE)
+	{
+		policy->destroy(policy);
+		return NULL;
+	}
+	return policy;
+}
+
+/**
+ * Get the data of a notify that must appear at most once; reports
+ * duplicates
+ */
+static bool get_notify_data(message_t *message, int type, chunk_t *data,
+							bool *duplicate)
+{
+	enumerator_t *enumerator;
+	payload_t *payload;
+	notify_payload_t *notify;
+	int count = 0;
+
+	enumerator = message->create_payload_enumerator(message);
+	while (enumerator->enumerate(enumerator, &payload))
+	{
+		if (payload->get_type(payload) != PLV2_NOTIFY)
+		{
+			continue;
+		}
+		notify = (notify_payload_t*)payload;
+		if (notify->get_notify_type(notify) == type)
+		{
+			if (!count++)
+			{
+				*data = notify->get_notification_data(notify);
+			}
+		}
+	}
+	enumerator->destroy(enumerator);
+	*duplicate = count > 1;
+	return count > 0;
+}
+
+/**
+ * Get the IKE nonce of an IKE_SA_INIT message (allocated), empty if none
+ */
+static chunk_t get_nonce(message_t *message)
+{
+	nonce_payload_t *nonce;
+
+	nonce = (nonce_payload_t*)message->get_payload(message, PLV2_NONCE);
+	return nonce ? nonce->get_nonce(nonce) : chunk_empty;
+}
+
+/**
+ * Record an IKE_SA_INIT message (with its nonce) in the session
+ */
+static void record_init(entry_t *entry, message_t *message, bool request)
+{
+	chunk_t nonce, packet;
+
+	nonce = get_nonce(message);
+	if (!nonce.len)
+	{	/* error responses (COOKIE, INVALID_KE_PAYLOAD...) don't count */
+		return;
+	}
+	packet = message->get_packet_data(message);
+	if (request)
+	{
+		entry->session->set_ike_sa_init(entry->session, packet, chunk_empty,
+										nonce, chunk_empty);
+	}
+	else
+	{
+		entry->session->set_ike_sa_init(entry->session, chunk_empty, packet,
+										chunk_empty, nonce);
+	}
+	chunk_free(&nonce);
+}
+
+/**
+ * Initiator: add our RATKN_NEGOTIATE to an outgoing IKE_SA_INIT request
+ */
+static void offer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+				  message_t *message)
+{
+	ratkn_policy_t *policy;
+	entry_t *entry;
+	uint8_t flags;
+	chunk_t data;
+
+	policy = get_policy(this, ike_sa);
+	if (!policy)
+	{
+		return;
+	}
+	if (!policy->valid)
+	{	/* no offer; authorize() and get_shared() refuse the IKE_SA */
+		policy->destroy(policy);
+		return;
+	}
+	entry = get_entry(this, ike_sa);
+	if (!entry)
+	{
+		entry = add_entry(this, ike_sa, RATKN_IKE_INITIATOR);
+	}
+	flags = policy->role;
+	if ((flags & RATKN_FLAG_ATTEST) && !this->tpm)
+	{
+		DBG1(DBG_IKE, "ratkn: connection '%s' has role %N, but no TPM is "
+			 "configured (charon.plugins.ratkn.tpm.tcti)", policy->name,
+			 ratkn_role_names, policy->role);
+		flags &= ~RATKN_FLAG_ATTEST;
+	}
+	data = entry->session->offer(entry->session, flags, policy->group);
+	if (data.len)
+	{
+		message->add_notify(message, FALSE, RATKN_NOTIFY_NEGOTIATE, data);
+		DBG2(DBG_IKE, "ratkn: offering %N with %s", ratkn_role_names, flags,
+			 ratkn_kex_group_name(policy->group));
+	}
+	policy->destroy(policy);
+}
+
+/**
+ * Initiator: process the RATKN_NEGOTIATE answer in an IKE_SA_INIT response
+ */
+static void process_answer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+						   message_t *message)
+{
+	ratkn_session_state_t state;
+	entry_t *entry;
+	chunk_t data;
+	bool duplicate;
+
+	entry = get_entry(this, ike_sa);
+	if (!entry)
+	{
+		return;
+	}
+	record_init(entry, message, FALSE);
+	if (!get_notify_data(message, RATKN_NOTIFY_NEGOTIATE, &data, &duplicate))
+	{
+		if (message->get_payload(message, PLV2_NONCE))
+		{
+			DBG1(DBG_IKE, "ratkn: peer did not answer RATKN_NEGOTIATE (no "
+				 "ratkn support)");
+		}
+		return;
+	}
+	if (duplicate)
+	{
+		DBG1(DBG_IKE, "ratkn: peer sent RATKN_NEGOTIATE more than once, "
+			 "using the first");
+	}
+	state = entry->session->process_answer(entry->session, data);
+	if (state == RATKN_SESSION_NEGOTIATED)
+	{
+		DBG2(DBG_IKE, "ratkn: negotiated %s, peer flags 0x%02x",
+			 ratkn_kex_group_name(entry->session->get_group(entry->session)),
+			 entry->session->get_peer_flags(entry->session));
+	}
+	else
+	{
+		DBG1(DBG_IKE, "ratkn: RATKN_NEGOTIATE answer not usable (%N): %s",
+			 ratkn_session_state_names, state,
+			 entry->session->get_reason(entry->session));
+	}
+}
+
+/**
+ * Responder: process an initiator's RATKN_NEGOTIATE in an IKE_SA_INIT request
+ */
+static void process_offer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+						  message_t *message)
+{
+	entry_t *entry;
+	chunk_t data;
+	bool duplicate;
+
+	if (!get_notify_data(message, RATKN_NOTIFY_NEGOTIATE, &data, &duplicate))
+	{
+		return;
+	}
+	entry = get_entry(this, ike_sa);
+	if (!entry)
+	{
+		entry = add_entry(this, ike_sa, RATKN_IKE_RESPONDER);
+	}
+	record_init(entry, message, TRUE);
+	if (duplicate)
+	{
+		DBG1(DBG_IKE, "ratkn: peer sent RATKN_NEGOTIATE more than once, "
+			 "using the first");
+	}
+	/* the answer is created now and added to the response in answer() */
+	if (!entry->session->answer(entry->session, data, this->tpm != NULL).len)
+	{
+		DBG1(DBG_IKE, "ratkn: ignoring malformed RATKN_NEGOTIATE: %s",
+			 entry->session->get_reason(entry->session));
+	}
+}
+
+/**
+ * Responder: add our RATKN_NEGOTIATE to an outgoing IKE_SA_INIT response
+ */
+static void answer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+				   message_t *message)
+{
+	entry_t *entry;
+	chunk_t data;
+
+	entry = get_entry(this, ike_sa);
+	if (!entry || !message->get_payload(message, PLV2_NONCE))
+	{
+		return;
+	}
+	data = entry->session->answer(entry->session, chunk_empty, FALSE);
+	if (data.len)
+	{
+		message->add_notify(message, FALSE, RATKN_NOTIFY_NEGOTIATE, data);
+	}
+}
+
+/**
+ * Get the DER encoding of the certificate (or raw public key) used in the
+ * current or first completed authentication round of a side
+ */
+static bool get_identity_der(ike_sa_t *ike_sa, bool local, chunk_t *der,
+							 identification_t **subject)
+{
+	enumerator_t *enumerator;
+	certificate_t *cert = NULL;
+	public_key_t *public;
+	auth_cfg_t *auth;
+	bool ok = FALSE;
+
+	auth = ike_sa->get_auth_cfg(ike_sa, local);
+	cert = auth->get(auth, AUTH_RULE_SUBJECT_CERT);
+	if (!cert)
+	{	/* a later round is in progress, use the first completed one */
+		enumerator = ike_sa->create_auth_cfg_enumerator(ike_sa, local);
+		if (enumerator->enumerate(enumerator, &auth))
+		{
+			cert = auth->get(auth, AUTH_RULE_SUBJECT_CERT);
+		}
+		enumerator->destroy(enumerator);
+	}
+	if (!cert)
+	{
+		return FALSE;
+	}
+	if (cert->get_type(cert) == CERT_X509)
+	{
+		ok = cert->get_encoding(cert, CERT_ASN1_DER, der);
+	}
+	else
+	{
+		public = cert->get_public_key(cert);
+		if (public)
+		{
+			ok = public->get_encoding(public, PUBKEY_SPKI_ASN1_DER, der);
+			public->destroy(public);
+		}
+	}
+	if (ok && subject)
+	{
+		*subject = cert->get_subject(cert);
+	}
+	return ok;
+}
+
+/**
+ * Attester: add our evidence to an outgoing IKE_AUTH message
+ */
+static void attest(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+				   message_t *message, entry_t *entry, ratkn_policy_t *policy)
+{
+	ratkn_evidence_t *evidence;
+	chunk_t identity;
+	timeval_t start, end;
+
+	if (!get_identity_der(ike_sa, TRUE, &identity, NULL))
+	{
+		DBG1(DBG_IKE, "ratkn: cannot attest, the first authentication round "
+			 "of connection '%s' does not use a certificate or public key",
+			 policy->name);
+		return;
+	}
+	time_monotonic(&start);
+	evidence = entry->session->attest(entry->session, this->tpm, identity,
+									  &policy->pcrs);
+	chunk_free(&identity);
+	if (!evidence)
+	{
+		DBG1(DBG_IKE, "ratkn: creating TPM evidence failed, peer will refuse "
+			 "the IKE_SA");
+		return;
+	}
+	message->add_notify(message, FALSE, RATKN_NOTIFY_EVIDENCE,
+						evidence->get_encoding(evidence));
+	entry->evidence_sent = TRUE;
+	time_monotonic(&end);
+	timersub(&end, &start, &end);
+	DBG1(DBG_IKE, "ratkn: sending %N evidence over %u PCRs (%zu bytes, "
+		 "quoted in %u ms)", ratkn_format_names,
+		 evidence->get_format(evidence),
+		 evidence->get_pcr_values(evidence)->get_count(
+									evidence->get_pcr_values(evidence)),
+		 evidence->get_encoding(evidence).len,
+		 (u_int)(end.tv_sec * 1000 + end.tv_usec / 1000));
+	evidence->destroy(evidence);
+}
+
+/**
+ * Check if we attest in an outgoing IKE_AUTH message, and do it
+ */
+static void outgoing_auth(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+						  message_t *message)
+{
+	ratkn_policy_t *policy;
+	entry_t *entry;
+
+	entry = get_entry(this, ike_sa);
+	if (!entry || entry->evidence_sent ||
+		entry->session->get_state(entry->session) != RATKN_SESSION_NEGOTIATED ||
+		!(entry->session->get_my_flags(entry->session) & RATKN_FLAG_ATTEST) ||
+		!(entry->session->get_peer_flags(entry->session) & RATKN_FLAG_VERIFY) ||
+		!message->get_payload(message, PLV2_AUTH))
+	{
+		return;
+	}
+	if (!message->get_request(message))
+	{	/* responder: no TPM work unless the initiator authenticated */
+		if (!entry->peer_authenticated ||
+			message->get_notify(message, AUTHENTICATION_FAILED))
+		{
+			return;
+		}
+	}
+	policy = get_policy(this, ike_sa);
+	if (policy && policy->valid && (policy->role & RATKN_FLAG_ATTEST))
+	{
+		attest(this, ike_sa, message, entry, policy);
+	}
+	else if (!message->get_request(message))
+	{
+		DBG1(DBG_IKE, "ratkn: peer asked for attestation, but connection "
+			 "'%s' is not configured to attest",
+			 ike_sa->get_peer_cfg(ike_sa)->get_name(ike_sa->get_peer_cfg(ike_sa)));
+	}
+	DESTROY_IF(policy);
+}
+
+/**
+ * Store the peer's evidence from an incoming IKE_AUTH message
+ */
+static void incoming_auth(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+						  message_t *message)
+{
+	entry_t *entry;
+	chunk_t data;
+	bool duplicate;
+
+	entry = get_entry(this, ike_sa);
+	if (!entry || entry->evidence || entry->evidence_error[0] ||
+		!get_notify_data(message, RATKN_NOTIFY_EVIDENCE, &data, &duplicate))
+	{
+		return;
+	}
+	if (duplicate)
+	{
+		snprintf(entry->evidence_error, sizeof(entry->evidence_error),
+				 "RATKN_EVIDENCE sent more than once");
+		return;
+	}
+	entry->evidence = ratkn_evidence_parse(data);
+	if (!entry->evidence)
+	{
+		snprintf(entry->evidence_error, sizeof(entry->evidence_error),
+				 "malformed evidence");
+	}
+	else
+	{
+		DBG2(DBG_IKE, "ratkn: received %zu bytes of %N evidence", data.len,
+			 ratkn_format_names,
+			 entry->evidence->get_format(entry->evidence));
+	}
+}
+
+METHOD(listener_t, message_hook, bool,
+	private_ratkn_listener_t *this, ike_sa_t *ike_sa, message_t *message,
+	bool incoming, bool plain)
+{
+	entry_t *entry;
+
+	if (!ike_sa || ike_sa->get_version(ike_sa) != IKEV2)
+	{
+		return TRUE;
+	}
+	switch (message->get_exchange_type(message))
+	{
+		case IKE_SA_INIT:
+			if (incoming && plain)
+			{
+				if (message->get_request(message))
+				{
+					process_offer(this, ike_sa, message);
+				}
+				else
+				{
+					process_answer(this, ike_sa, message);
+				}
+			}
+			else if (!incoming && plain)
+			{
+				if (message->get_request(message))
+				{
+					offer(this, ike_sa, message);
+				}
+				else
+				{
+					answer(this, ike_sa, message);
+				}
+			}
+			else if (!incoming && !plain)
+			{	/* the encoded message as sent, which AUTH signs */
+				entry = get_entry(this, ike_sa);
+				if (entry)
+				{
+					record_init(entry, message, message->get_request(message));
+				}
+			}
+			break;
+		case IKE_AUTH:
+			if (plain)
+			{
+				if (incoming)
+				{
+					incoming_auth(this, ike_sa, message);
+				}
+				else
+				{
+					outgoing_auth(this, ike_sa, message);
+				}
+			}
+			break;
+		default:
+			break;
+	}
+	return TRUE;
+}
+
+/**
+ * Check whether the peer_cfg authenticates a side with a PSK round
+ */
+static bool has_psk_round(peer_cfg_t *peer_cfg, bool local)
+{
+	enumerator_t *enumerator;
+	auth_cfg_t *auth;
+	bool found = FALSE;
+
+	enumerator = peer_cfg->create_auth_cfg_enumerator(peer_cfg, local);
+	while (enumerator->enumerate(enumerator, &auth))
+	{
+		if ((uintptr_t)auth->get(auth, AUTH_RULE_AUTH_CLASS) == AUTH_CLASS_PSK)
+		{
+			found = TRUE;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Check whether the peer completed a PSK round
+ */
+static bool peer_did_psk_round(ike_sa_t *ike_sa)
+{
+	enumerator_t *enumerator;
+	auth_cfg_t *auth;
+	bool found = FALSE;
+
+	enumerator = ike_sa->create_auth_cfg_enumerator(ike_sa, FALSE);
+	while (enumerator->enumerate(enumerator, &auth))
+	{
+		if ((uintptr_t)auth->get(auth, AUTH_RULE_AUTH_CLASS) == AUTH_CLASS_PSK)
+		{
+			found = TRUE;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Check that no other credential set offers a key of the given type for the
+ * given identities: charon would try it too and SK would not be needed
+ */
+static bool sk_is_only_key(ike_sa_t *ike_sa, entry_t *entry,
+						   shared_key_type_t type, identification_t *me,
+						   identification_t *other, identification_t **conflict)
+{
+	enumerator_t *enumerator;
+	shared_key_t *key;
+	chunk_t sk, spi_i, spi_r;
+	uint64_t spi;
+	ike_sa_id_t *id;
+	bool only = TRUE;
+
+	id = ike_sa->get_id(ike_sa);
+	spi = id->get_initiator_spi(id);
+	spi_i = chunk_clone(chunk_from_thing(spi));
+	spi = id->get_responder_spi(id);
+	spi_r = chunk_clone(chunk_from_thing(spi));
+	if (!entry->session->get_sk(entry->session, spi_i, spi_r, &sk))
+	{
+		sk = chunk_empty;
+	}
+	enumerator = lib->credmgr->create_shared_enumerator(lib->credmgr, type,
+														me, other);
+	while (enumerator->enumerate(enumerator, &key, NULL, NULL))
+	{
+		if (!chunk_equals_const(key->get_key(key), sk))
+		{
+			only = FALSE;
+			*conflict = me;
+		}
+	}
+	enumerator->destroy(enumerator);
+	chunk_free(&spi_i);
+	chunk_free(&spi_r);
+	return only;
+}
+
+/**
+ * Appraise the peer's evidence after its certificate round
+ */
+static bool appraise(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+					 entry_t *entry, ratkn_policy_t *policy)
+{
+	ratkn_appraisal_t *appraisal;
+	ratkn_appraisal_status_t status;
+	identification_t *other, *subject;
+	chunk_t identity;
+	char reason[256], *attester = NULL;
+
+	other = ike_sa->get_other_id(ike_sa);
+	if (!entry->evidence)
+	{
+		DBG1(DBG_IKE, "ratkn: peer '%Y' failed attestation: %s", other,
+			 entry->evidence_error[0] ? entry->evidence_error
+									  : "no evidence received");
+		return FALSE;
+	}
+	if (!get_identity_der(ike_sa, FALSE, &identity, &subject))
+	{
+		DBG1(DBG_IKE, "ratkn: peer '%Y' failed attestation: it did not "
+			 "authenticate with a certificate or public key", other);
+		return FALSE;
+	}
+	appraisal = this->config->get_appraisal(this->config, other, &attester);
+	if (!appraisal)
+	{
+		DBG1(DBG_IKE, "ratkn: peer '%Y' failed attestation: no attester "
+			 "configured for this identity "
+			 "(charon.plugins.ratkn.attesters)", other);
+		chunk_free(&identity);
+		return FALSE;
+	}
+	status = entry->session->appraise(entry->session, entry->evidence,
+									  appraisal, identity, reason,
+									  sizeof(reason));
+	chunk_free(&identity);
+	if (status != RATKN_APPRAISAL_OK)
+	{
+		DBG1(DBG_IKE, "ratkn: peer '%Y' failed attestation (%N): %s", other,
+			 ratkn_appraisal_status_names, status, reason);
+		appraisal->destroy(appraisal);
+		return FALSE;
+	}
+	DBG1(DBG_IKE, "ratkn: peer '%Y' attested: %N evidence of attester '%s' "
+		 "appraised, %u PCRs quoted, bound to this IKE_SA and certificate "
+		 "'%Y'", other, ratkn_format_names,
+		 entry->evidence->get_format(entry->evidence), attester,
+		 entry->evidence->get_pcr_values(entry->evidence)->get_count(
+							entry->evidence->get_pcr_values(entry->evidence)),
+		 subject);
+	appraisal->destroy(appraisal);
+	entry->attested = TRUE;
+	entry->attested_id = other->clone(other);
+	return TRUE;
+}
+
+/**
+ * Check the negotiated ratkn parameters against the connection's policy.
+ * Returns FALSE to veto; *active is set if ratkn is in use for the IKE_SA.
+ */
+static bool check_negotiation(private_ratkn_listener_t *this,
+							  ike_sa_t *ike_sa, entry_t *entry,
+							  ratkn_policy_t *policy, bool final, bool *active)
+{
+	peer_cfg_t *peer_cfg = ike_sa->get_peer_cfg(ike_sa);
+	ratkn_session_state_t state = RATKN_SESSION_IDLE;
+	uint8_t mine = 0, peer = 0;
+
+	*active = FALSE;
+	if (!policy->valid)
+	{
+		DBG1(DBG_IKE, "ratkn: invalid ratkn configuration for connection "
+			 "'%s', refusing", policy->name);
+		return FALSE;
+	}
+	if (policy->key_use == RATKN_KEY_USE_PPK && policy->required &&
+		(!peer_cfg->get_ppk_id(peer_cfg) ||
+		 !peer_cfg->ppk_required(peer_cfg)))
+	{
+		DBG1(DBG_IKE, "ratkn: connection '%s' uses SK as PPK but does not "
+			 "set ppk_id and ppk_required = yes, refusing (it could fall "
+			 "back to NO_PPK_AUTH)", policy->name);
+		return FALSE;
+	}
+	if (policy->key_use == RATKN_KEY_USE_PSK &&
+		(!has_psk_round(peer_cfg, TRUE) || !has_psk_round(peer_cfg, FALSE)))
+	{
+		DBG1(DBG_IKE, "ratkn: connection '%s' uses SK as PSK but lacks a "
+			 "'psk' authentication round (local-2/remote-2), refusing",
+			 policy->name);
+		return FALSE;
+	}
+	if (entry)
+	{
+		state = entry->session->get_state(entry->session);
+		mine = entry->session->get_my_flags(entry->session);
+		peer = entry->session->get_peer_flags(entry->session);
+	}
+	if (state != RATKN_SESSION_NEGOTIATED)
+	{
+		if (!policy->required)
+		{
+			if (final)
+			{
+				DBG1(DBG_IKE, "ratkn: not negotiated with peer, continuing "
+					 "without attestation (optional for connection '%s')",
+					 policy->name);
+			}
+			return TRUE;
+		}
+		switch (state)
+		{
+			case RATKN_SESSION_NO_GROUP:
+			case RATKN_SESSION_MALFORMED:
+				DBG1(DBG_IKE, "ratkn: attestation required by connection "
+					 "'%s', but negotiation failed: %s", policy->name,
+					 entry->session->get_reason(entry->session));
+				break;
+			default:
+				DBG1(DBG_IKE, "ratkn: attestation required by connection "
+					 "'%s', but the peer does not support ratkn (no "
+					 "RATKN_NEGOTIATE %s)", policy->name,
+					 entry ? "answer" : "offer");
+				break;
+		}
+		return FALSE;
+	}
+	if (entry->session->get_group(entry->session) != policy->group)
+	{
+		DBG1(DBG_IKE, "ratkn: connection '%s' requires group %s, but %s was "
+			 "negotiated", policy->name, ratkn_kex_group_name(policy->group),
+			 ratkn_kex_group_name(entry->session->get_group(entry->session)));
+		return FALSE;
+	}
+	if ((policy->role & RATKN_FLAG_VERIFY) && !(peer & RATKN_FLAG_ATTEST))
+	{
+		DBG1(DBG_IKE, "ratkn: connection '%s' requires the peer to attest, "
+			 "but the peer does not offer attestation", policy->name);
+		return FALSE;
+	}
+	if ((policy->role & RATKN_FLAG_ATTEST) && !(mine & RATKN_FLAG_ATTEST))
+	{
+		DBG1(DBG_IKE, "ratkn: connection '%s' has us attest, but no TPM is "
+			 "configured", policy->name);
+		return FALSE;
+	}
+	if ((policy->role & RATKN_FLAG_ATTEST) && !(peer & RATKN_FLAG_VERIFY) &&
+		policy->required)
+	{
+		DBG1(DBG_IKE, "ratkn: connection '%s' has us attest, but the peer "
+			 "does not ask for attestation", policy->name);
+		return FALSE;
+	}
+	*active = TRUE;
+	return TRUE;
+}
+
+/**
+ * Final check that SK entered authentication
+ */
+static bool check_key_use(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+						  entry_t *entry, ratkn_policy_t *policy)
+{
+	peer_cfg_t *peer_cfg = ike_sa->get_peer_cfg(ike_sa);
+	identification_t *conflict = NULL;
+
+	switch (policy->key_use)
+	{
+		case RATKN_KEY_USE_PPK:
+			if (!entry->ppk_served || !ike_sa->has_condition(ike_sa, COND_PPK))
+			{
+				DBG1(DBG_IKE, "ratkn: SK was not used as PPK for this IKE_SA, "
+					 "refusing");
+				return FALSE;
+			}
+			if (!sk_is_only_key(ike_sa, entry, SHARED_PPK,
+								peer_cfg->get_ppk_id(peer_cfg), NULL,
+								&conflict))
+			{
+				DBG1(DBG_IKE, "ratkn: another PPK is configured for PPK_ID "
+					 "'%Y', SK might not have been used, refusing", conflict);
+				return FALSE;
+			}
+			return TRUE;
+		case RATKN_KEY_USE_PSK:
+			if (!entry->psk_served || !peer_did_psk_round(ike_sa))
+			{
+				DBG1(DBG_IKE, "ratkn: peer did not prove knowledge of SK in a "
+					 "PSK round, refusing");
+				return FALSE;
+			}
+			if (!sk_is_only_key(ike_sa, entry, SHARED_IKE,
+								ike_sa->get_my_id(ike_sa),
+								ike_sa->get_other_id(ike_sa), &conflict))
+			{
+				DBG1(DBG_IKE, "ratkn: another PSK is configured for '%Y', SK "
+					 "might not have been used, refusing", conflict);
+				return FALSE;
+			}
+			return TRUE;
+	}
+	return FALSE;
+}
+
+METHOD(listener_t, authorize, bool,
+	private_ratkn_listener_t *this, ike_sa_t *ike_sa, bool final,
+	bool *success)
+{
+	ratkn_policy_t *policy;
+	entry_t *entry;
+	bool active, ok = TRUE;
+
+	if (ike_sa->get_version(ike_sa) != IKEV2)
+	{
+		return TRUE;
+	}
+	entry = get_entry(this, ike_sa);
+	/* the connection may change during IKE_AUTH, always use the current */
+	policy = get_policy(this, ike_sa);
+	if (!policy)
+	{
+		if (entry && final && entry->session->get_state(entry->session) ==
+												RATKN_SESSION_NEGOTIATED)
+		{
+			DBG1(DBG_IKE, "ratkn: negotiated with peer, but connection '%s' "
+				 "does not use ratkn", ike_sa->get_peer_cfg(ike_sa) ?
+				 ike_sa->get_peer_cfg(ike_sa)->get_name(
+									ike_sa->get_peer_cfg(ike_sa)) : "?");
+		}
+		if (entry)
+		{
+			entry->peer_authenticated = TRUE;
+		}
+		return TRUE;
+	}
+	if (!check_negotiation(this, ike_sa, entry, policy, final, &active))
+	{
+		ok = FALSE;
+	}
+	else if (active)
+	{
+		entry->peer_authenticated = TRUE;
+		if ((policy->role & RATKN_FLAG_VERIFY) && !entry->attested &&
+			!appraise(this, ike_sa, entry, policy))
+		{
+			ok = FALSE;
+		}
+		else if (final && !entry->done)
+		{
+			ok = check_key_use(this, ike_sa, entry, policy);
+			if (ok)
+			{
+				entry->done = TRUE;
+				DBG1(DBG_IKE, "ratkn: IKE_SA authorized: %s, SK (%s) used as "
+					 "%N", policy->role & RATKN_FLAG_VERIFY ?
+					 "peer attested" : "attested to peer",
+					 ratkn_kex_group_name(policy->group),
+					 ratkn_key_use_names, policy->key_use);
+				entry->session->clear_sk(entry->session);
+			}
+		}
+	}
+	else if (entry)
+	{	/* optional and not negotiated */
+		entry->peer_authenticated = TRUE;
+	}
+	if (!ok)
+	{
+		*success = FALSE;
+	}
+	policy->destroy(policy);
+	return TRUE;
+}
+
+METHOD(ratkn_listener_t, get_shared, shared_key_t*,
+	private_ratkn_listener_t *this, ike_sa_t *ike_sa, shared_key_type_t type,
+	identification_t *me, identification_t *other)
+{
+	ratkn_policy_t *policy;
+	identification_t *ppk_id;
+	peer_cfg_t *peer_cfg;
+	shared_key_t *key = NULL;
+	chunk_t sk, spi_i, spi_r;
+	ike_sa_id_t *id;
+	entry_t *entry;
+	uint64_t spi;
+
+	policy = get_policy(this, ike_sa);
+	if (!policy)
+	{
+		return NULL;
+	}
+	peer_cfg = ike_sa->get_peer_cfg(ike_sa);
+	switch (type)
+	{
+		case SHARED_PPK:
+			ppk_id = peer_cfg->get_ppk_id(peer_cfg);
+			if (policy->key_use != RATKN_KEY_USE_PPK || !me || !ppk_id ||
+				!me->equals(me, ppk_id))
+			{
+				goto out;
+			}
+			break;
+		case SHARED_IKE:
+			if (policy->key_use != RATKN_KEY_USE_PSK)
+			{
+				goto out;
+			}
+			break;
+		default:
+			goto out;
+	}
+	entry = get_entry(this, ike_sa);
+	if (!policy->valid)
+	{
+		DBG1(DBG_IKE, "ratkn: invalid ratkn configuration for connection "
+			 "'%s', no SK", policy->name);
+		goto out;
+	}
+	if (!entry ||
+		entry->session->get_state(entry->session) != RATKN_SESSION_NEGOTIATED)
+	{
+		DBG1(DBG_IKE, "ratkn: no SK for connection '%s': %s", policy->name,
+			 entry && entry->session->get_reason(entry->session)[0] ?
+			 entry->session->get_reason(entry->session) :
+			 "ratkn was not negotiated with the peer");
+		goto out;
+	}
+	if (type == SHARED_IKE && (policy->role & RATKN_FLAG_VERIFY))
+	{
+		if (!entry->attested)
+		{
+			DBG1(DBG_IKE, "ratkn: no SK as PSK for '%Y': peer has not "
+				 "attested", other);
+			goto out;
+		}
+		if (!other || !other->matches(other, entry->attested_id))
+		{
+			DBG1(DBG_IKE, "ratkn: no SK as PSK for '%Y': the attested peer "
+				 "is '%Y'", other, entry->attested_id);
+			goto out;
+		}
+	}
+	id = ike_sa->get_id(ike_sa);
+	spi = id->get_initiator_spi(id);
+	spi_i = chunk_clone(chunk_from_thing(spi));
+	spi = id->get_responder_spi(id);
+	spi_r = chunk_clone(chunk_from_thing(spi));
+	if (entry->session->get_sk(entry->session, spi_i, spi_r, &sk))
+	{
+		key = shared_key_create(type, chunk_clone(sk));
+		if (type == SHARED_PPK)
+		{
+			entry->ppk_served = TRUE;
+		}
+		else
+		{
+			entry->psk_served = TRUE;
+		}
+		DBG2(DBG_IKE, "ratkn: providing SK as %N", shared_key_type_names,
+			 type);
+	}
+	chunk_free(&spi_i);
+	chunk_free(&spi_r);
+out:
+	policy->destroy(policy);
+	return key;
+}
+
+METHOD(listener_t, ike_state_change, bool,
+	private_ratkn_listener_t *this, ike_sa_t *ike_sa, ike_sa_state_t state)
+{
+	entry_t *entry;
+	uintptr_t id;
+
+	if (state == IKE_DESTROYING)
+	{
+		id = ike_sa->get_unique_id(ike_sa);
+		this->mutex->lock(this->mutex);
+		entry = this->entries->remove(this->entries, (void*)id);
+		this->mutex->unlock(this->mutex);
+		if (entry)
+		{
+			entry_destroy(entry);
+		}
+	}
+	return TRUE;
+}
+
+METHOD(listener_t, ike_updown, bool,
+	private_ratkn_listener_t *this, ike_sa_t *ike_sa, bool up)
+{
+	entry_t *entry;
+
+	entry = get_entry(this, ike_sa);
+	if (entry)
+	{	/* SK and our ECDHE private key are not needed anymore */
+		entry->session->clear_sk(entry->session);
+	}
+	return TRUE;
+}
+
+METHOD(ratkn_listener_t, get_count, u_int,
+	private_ratkn_listener_t *this)
+{
+	u_int count;
+
+	this->mutex->lock(this->mutex);
+	count = this->entries->get_count(this->entries);
+	this->mutex->unlock(this->mutex);
+	return count;
+}
+
+METHOD(ratkn_listener_t, destroy, void,
+	private_ratkn_listener_t *this)
+{
+	enumerator_t *enumerator;
+	entry_t *entry;
+	void *key;
+
+	enumerator = this->entries->create_enumerator(this->entries);
+	while (enumerator->enumerate(enumerator, &key, &entry))
+	{
+		entry_destroy(entry);
+	}
+	enumerator->destroy(enumerator);
+	this->entries->destroy(this->entries);
+	this->mutex->destroy(this->mutex);
+	DESTROY_IF(this->tpm);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config)
+{
+	private_ratkn_listener_t *this;
+	uint32_t handle;
+	char *tcti;
+
+	INIT(this,
+		.public = {
+			.listener = {
+				.message = _message_hook,
+				.authorize = _authorize,
+				.ike_state_change = _ike_state_change,
+				.ike_updown = _ike_updown,
+			},
+			.get_shared = _get_shared,
+			.get_count = _get_count,
+			.destroy = _destroy,
+		},
+		.config = config,
+		.entries = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr,
+									32),
+		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
+	);
+
+	if (config->can_attest(config))
+	{
+		config->get_tpm(config, &tcti, &handle);
+		this->tpm = ratkn_tpm_create(tcti, handle);
+	}
+	return &this->public;
+}

@@ -1,0 +1,460 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+#include "ratkn_session.h"
+#include "ratkn_kex.h"
+#include "ratkn_keysched.h"
+#include "ratkn_binding.h"
+
+#include <openssl/rand.h>
+
+ENUM(ratkn_session_state_names, RATKN_SESSION_IDLE, RATKN_SESSION_MALFORMED,
+	"idle",
+	"offered",
+	"negotiated",
+	"no-common-group",
+	"malformed",
+);
+
+/**
+ * Evidence formats this implementation produces and appraises
+ */
+static ratkn_format_t formats[] = { RATKN_FORMAT_TPM2_QUOTE };
+
+typedef struct private_ratkn_session_t private_ratkn_session_t;
+
+/**
+ * Private data of a ratkn_session_t object.
+ */
+struct private_ratkn_session_t {
+
+	/**
+	 * Public interface.
+	 */
+	ratkn_session_t public;
+
+	/**
+	 * Our IKE role
+	 */
+	ratkn_ike_role_t role;
+
+	/**
+	 * Negotiation state
+	 */
+	ratkn_session_state_t state;
+
+	/**
+	 * Reason for MALFORMED/NO_GROUP
+	 */
+	char reason[128];
+
+	/**
+	 * Our RATKN_NEGOTIATE
+	 */
+	ratkn_negotiate_t *mine;
+
+	/**
+	 * Peer's RATKN_NEGOTIATE
+	 */
+	ratkn_negotiate_t *peer;
+
+	/**
+	 * Our ECDHE key pair
+	 */
+	ratkn_kex_t *kex;
+
+	/**
+	 * IKE_SA_INIT request and response as on the wire
+	 */
+	chunk_t init_i, init_r;
+
+	/**
+	 * IKE nonces
+	 */
+	chunk_t ni, nr;
+
+	/**
+	 * Derived SK
+	 */
+	chunk_t sk;
+};
+
+METHOD(ratkn_session_t, get_ike_role, ratkn_ike_role_t,
+	private_ratkn_session_t *this)
+{
+	return this->role;
+}
+
+/**
+ * Create our RATKN_NEGOTIATE with a fresh key pair and, with VERIFY, a nonce
+ */
+static bool build_mine(private_ratkn_session_t *this, uint8_t flags,
+					   uint16_t group)
+{
+	uint8_t nonce[RATKN_NONCE_LEN];
+	chunk_t share = chunk_empty;
+	int count = 0;
+
+	if (group)
+	{
+		this->kex = ratkn_kex_create(group);
+		if (!this->kex)
+		{
+			return FALSE;
+		}
+		share = this->kex->get_public(this->kex);
+	}
+	if ((flags & RATKN_FLAG_VERIFY) &&
+		RAND_bytes(nonce, sizeof(nonce)) != 1)
+	{
+		DBG1(DBG_IKE, "ratkn: generating nonce failed");
+		return FALSE;
+	}
+	if (flags & (RATKN_FLAG_ATTEST | RATKN_FLAG_VERIFY))
+	{
+		count = countof(formats);
+	}
+	this->mine = ratkn_negotiate_create(flags, group, share,
+						(flags & RATKN_FLAG_VERIFY) ? chunk_from_thing(nonce)
+													: chunk_empty,
+						formats, count);
+	return this->mine != NULL;
+}
+
+METHOD(ratkn_session_t, offer, chunk_t,
+	private_ratkn_session_t *this, uint8_t flags, uint16_t group)
+{
+	if (this->role != RATKN_IKE_INITIATOR)
+	{
+		return chunk_empty;
+	}
+	if (!this->mine)
+	{
+		if (!ratkn_kex_supported(group) || !build_mine(this, flags, group))
+		{
+			return chunk_empty;
+		}
+		this->state = RATKN_SESSION_OFFERED;
+	}
+	return this->mine->get_encoding(this->mine);
+}
+
+METHOD(ratkn_session_t, answer, chunk_t,
+	private_ratkn_session_t *this, chunk_t data, bool can_attest)
+{
+	uint8_t flags = 0, peer_flags;
+	uint16_t group;
+
+	if (this->role != RATKN_IKE_RESPONDER)
+	{
+		return chunk_empty;
+	}
+	if (this->mine)
+	{	/* retransmitted or retried request, answer the same */
+		return this->mine->get_encoding(this->mine);
+	}
+	this->peer = ratkn_negotiate_parse(data, this->reason,
+									   sizeof(this->reason));
+	if (!this->peer)
+	{
+		this->state = RATKN_SESSION_MALFORMED;
+		return chunk_empty;
+	}
+	peer_flags = this->peer->get_flags(this->peer);
+	if ((peer_flags & RATKN_FLAG_VERIFY) && can_attest &&
+		this->peer->has_format(this->peer, RATKN_FORMAT_TPM2_QUOTE))
+	{
+		flags |= RATKN_FLAG_ATTEST;
+	}
+	if ((peer_flags & RATKN_FLAG_ATTEST) &&
+		this->peer->has_format(this->peer, RATKN_FORMAT_TPM2_QUOTE))
+	{
+		flags |= RATKN_FLAG_VERIFY;
+	}
+	group = this->peer->get_group(this->peer);
+	if (!ratkn_kex_supported(group))
+	{
+		snprintf(this->reason, sizeof(this->reason),
+				 "peer proposed unsupported group %u", group);
+		group = 0;
+	}
+	if (!build_mine(this, flags, group))
+	{
+		this->state = RATKN_SESSION_MALFORMED;
+		snprintf(this->reason, sizeof(this->reason),
+				 "building our answer failed");
+		return chunk_empty;
+	}
+	this->state = group ? RATKN_SESSION_NEGOTIATED : RATKN_SESSION_NO_GROUP;
+	return this->mine->get_encoding(this->mine);
+}
+
+METHOD(ratkn_session_t, process_answer, ratkn_session_state_t,
+	private_ratkn_session_t *this, chunk_t data)
+{
+	ratkn_negotiate_t *peer;
+	uint16_t group;
+
+	if (this->role != RATKN_IKE_INITIATOR || !this->mine)
+	{
+		return this->state;
+	}
+	peer = ratkn_negotiate_parse(data, this->reason, sizeof(this->reason));
+	if (!peer)
+	{
+		this->state = RATKN_SESSION_MALFORMED;
+		return this->state;
+	}
+	DESTROY_IF(this->peer);
+	this->peer = peer;
+	if (peer->get_version(peer) > RATKN_VERSION)
+	{
+		snprintf(this->reason, sizeof(this->reason),
+				 "responder answered with version %u to version %u",
+				 peer->get_version(peer), RATKN_VERSION);
+		this->state = RATKN_SESSION_MALFORMED;
+		return this->state;
+	}
+	group = peer->get_group(peer);
+	if (group == 0)
+	{
+		snprintf(this->reason, sizeof(this->reason),
+				 "peer does not support group %s",
+				 ratkn_kex_group_name(this->mine->get_group(this->mine)));
+		this->state = RATKN_SESSION_NO_GROUP;
+		return this->state;
+	}
+	if (group != this->mine->get_group(this->mine))
+	{
+		snprintf(this->reason, sizeof(this->reason),
+				 "peer answered with group %u instead of %u", group,
+				 this->mine->get_group(this->mine));
+		this->state = RATKN_SESSION_MALFORMED;
+		return this->state;
+	}
+	this->state = RATKN_SESSION_NEGOTIATED;
+	return this->state;
+}
+
+METHOD(ratkn_session_t, get_state, ratkn_session_state_t,
+	private_ratkn_session_t *this)
+{
+	return this->state;
+}
+
+METHOD(ratkn_session_t, get_reason, char*,
+	private_ratkn_session_t *this)
+{
+	return this->reason;
+}
+
+METHOD(ratkn_session_t, get_my_flags, uint8_t,
+	private_ratkn_session_t *this)
+{
+	return this->mine ? this->mine->get_flags(this->mine) : 0;
+}
+
+METHOD(ratkn_session_t, get_peer_flags, uint8_t,
+	private_ratkn_session_t *this)
+{
+	return this->peer ? this->peer->get_flags(this->peer) : 0;
+}
+
+METHOD(ratkn_session_t, get_group, uint16_t,
+	private_ratkn_session_t *this)
+{
+	if (this->state != RATKN_SESSION_NEGOTIATED)
+	{
+		return 0;
+	}
+	return this->mine->get_group(this->mine);
+}
+
+/**
+ * Replace a recorded chunk if a new value is given
+ */
+static void replace(chunk_t *field, chunk_t value)
+{
+	if (value.len)
+	{
+		chunk_free(field);
+		*field = chunk_clone(value);
+	}
+}
+
+METHOD(ratkn_session_t, set_ike_sa_init, void,
+	private_ratkn_session_t *this, chunk_t request, chunk_t response,
+	chunk_t ni, chunk_t nr)
+{
+	replace(&this->init_i, request);
+	replace(&this->init_r, response);
+	replace(&this->ni, ni);
+	replace(&this->nr, nr);
+}
+
+METHOD(ratkn_session_t, get_sk, bool,
+	private_ratkn_session_t *this, chunk_t spi_i, chunk_t spi_r, chunk_t *sk)
+{
+	chunk_t z, share_i, share_r;
+	bool ok;
+
+	if (this->sk.ptr)
+	{
+		*sk = this->sk;
+		return TRUE;
+	}
+	if (this->state != RATKN_SESSION_NEGOTIATED || !this->kex ||
+		!this->ni.len || !this->nr.len)
+	{
+		return FALSE;
+	}
+	if (!this->kex->compute(this->kex, this->peer->get_share(this->peer), &z))
+	{
+		return FALSE;
+	}
+	share_i = this->mine->get_share(this->mine);
+	share_r = this->peer->get_share(this->peer);
+	if (this->role == RATKN_IKE_RESPONDER)
+	{
+		share_i = this->peer->get_share(this->peer);
+		share_r = this->mine->get_share(this->mine);
+	}
+	ok = ratkn_keysched_derive(z, this->ni, this->nr, spi_i, spi_r,
+							   share_i, share_r, &this->sk);
+	chunk_clear(&z);
+	if (ok)
+	{
+		*sk = this->sk;
+	}
+	return ok;
+}
+
+METHOD(ratkn_session_t, clear_sk, void,
+	private_ratkn_session_t *this)
+{
+	chunk_clear(&this->sk);
+	DESTROY_IF(this->kex);
+	this->kex = NULL;
+}
+
+METHOD(ratkn_session_t, get_session_hash, bool,
+	private_ratkn_session_t *this, uint8_t hash[RATKN_HASH_LEN])
+{
+	if (!this->init_i.len || !this->init_r.len)
+	{
+		return FALSE;
+	}
+	return ratkn_binding_session_hash(this->init_i, this->init_r, hash);
+}
+
+METHOD(ratkn_session_t, attest, ratkn_evidence_t*,
+	private_ratkn_session_t *this, ratkn_tpm_t *tpm, chunk_t identity,
+	ratkn_pcr_selection_t *pcrs)
+{
+	uint8_t session[RATKN_HASH_LEN], id[RATKN_HASH_LEN], binding[RATKN_HASH_LEN];
+	chunk_t quote, signature, ak_public;
+	ratkn_pcr_values_t *values;
+	ratkn_evidence_t *evidence;
+
+	if (!get_session_hash(this, session) ||
+		!ratkn_binding_identity_hash(identity, id) ||
+		!ratkn_binding_compute(this->role, chunk_from_thing(session),
+							   chunk_from_thing(id), binding))
+	{
+		DBG1(DBG_IKE, "ratkn: computing the binding failed");
+		return NULL;
+	}
+	if (!tpm->get_ak_public(tpm, &ak_public))
+	{
+		return NULL;
+	}
+	if (!tpm->quote(tpm, pcrs, chunk_from_thing(binding), &quote, &signature,
+					&values))
+	{
+		chunk_free(&ak_public);
+		return NULL;
+	}
+	evidence = ratkn_evidence_create(this->role, chunk_from_thing(session),
+									 chunk_from_thing(id), quote, signature,
+									 ak_public, values);
+	chunk_free(&quote);
+	chunk_free(&signature);
+	chunk_free(&ak_public);
+	return evidence;
+}
+
+METHOD(ratkn_session_t, appraise, ratkn_appraisal_status_t,
+	private_ratkn_session_t *this, ratkn_evidence_t *evidence,
+	ratkn_appraisal_t *policy, chunk_t identity, char *reason, size_t len)
+{
+	uint8_t session[RATKN_HASH_LEN], id[RATKN_HASH_LEN];
+	ratkn_ike_role_t peer_role;
+
+	if (!get_session_hash(this, session) ||
+		!ratkn_binding_identity_hash(identity, id))
+	{
+		snprintf(reason, len, "IKE_SA_INIT messages not recorded");
+		return RATKN_APPRAISAL_SESSION_MISMATCH;
+	}
+	peer_role = this->role == RATKN_IKE_INITIATOR ? RATKN_IKE_RESPONDER
+												  : RATKN_IKE_INITIATOR;
+	return policy->appraise(policy, evidence, peer_role,
+							chunk_from_thing(session), chunk_from_thing(id),
+							reason, len);
+}
+
+METHOD(ratkn_session_t, destroy, void,
+	private_ratkn_session_t *this)
+{
+	clear_sk(this);
+	DESTROY_IF(this->mine);
+	DESTROY_IF(this->peer);
+	chunk_free(&this->init_i);
+	chunk_free(&this->init_r);
+	chunk_free(&this->ni);
+	chunk_free(&this->nr);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+ratkn_session_t *ratkn_session_create(ratkn_ike_role_t ike_role)
+{
+	private_ratkn_session_t *this;
+
+	INIT(this,
+		.public = {
+			.get_ike_role = _get_ike_role,
+			.offer = _offer,
+			.answer = _answer,
+			.process_answer = _process_answer,
+			.get_state = _get_state,
+			.get_reason = _get_reason,
+			.get_my_flags = _get_my_flags,
+			.get_peer_flags = _get_peer_flags,
+			.get_group = _get_group,
+			.set_ike_sa_init = _set_ike_sa_init,
+			.get_sk = _get_sk,
+			.clear_sk = _clear_sk,
+			.get_session_hash = _get_session_hash,
+			.attest = _attest,
+			.appraise = _appraise,
+			.destroy = _destroy,
+		},
+		.role = ike_role,
+		.state = RATKN_SESSION_IDLE,
+	);
+	return &this->public;
+}

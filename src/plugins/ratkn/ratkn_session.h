@@ -1,0 +1,219 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+/**
+ * @defgroup ratkn_session ratkn_session
+ * @{ @ingroup ratkn
+ */
+
+#ifndef RATKN_SESSION_H_
+#define RATKN_SESSION_H_
+
+#include "ratkn_types.h"
+#include "ratkn_negotiate.h"
+#include "ratkn_evidence.h"
+#include "ratkn_appraisal.h"
+#include "ratkn_tpm.h"
+
+typedef enum ratkn_session_state_t ratkn_session_state_t;
+
+/**
+ * Negotiation state of a session.
+ */
+enum ratkn_session_state_t {
+	/** nothing exchanged yet */
+	RATKN_SESSION_IDLE,
+	/** initiator sent its RATKN_NEGOTIATE, no answer processed yet */
+	RATKN_SESSION_OFFERED,
+	/** both sides sent RATKN_NEGOTIATE with shares of one group */
+	RATKN_SESSION_NEGOTIATED,
+	/** peer answered, but without a share of our group */
+	RATKN_SESSION_NO_GROUP,
+	/** peer's RATKN_NEGOTIATE was malformed */
+	RATKN_SESSION_MALFORMED,
+};
+
+/**
+ * enum names for ratkn_session_state_t.
+ */
+extern enum_name_t *ratkn_session_state_names;
+
+typedef struct ratkn_session_t ratkn_session_t;
+
+/**
+ * ratkn protocol state of one IKE_SA: negotiation, SK, binding, evidence.
+ *
+ * Independent of charon: the glue feeds it the IKE_SA_INIT messages and
+ * parameters. Not thread-safe; charon serializes work on an IKE_SA.
+ */
+struct ratkn_session_t {
+
+	/**
+	 * Our IKE role.
+	 *
+	 * @return			RATKN_IKE_INITIATOR or RATKN_IKE_RESPONDER
+	 */
+	ratkn_ike_role_t (*get_ike_role)(ratkn_session_t *this);
+
+	/**
+	 * Initiator: create our RATKN_NEGOTIATE offer (key pair, nonce).
+	 *
+	 * Calling it again (IKE_SA_INIT retry) returns the same offer.
+	 *
+	 * @param flags		our RATKN_FLAG_* flags
+	 * @param group		ECDHE group
+	 * @return			notify data (borrowed), chunk_empty on failure
+	 */
+	chunk_t (*offer)(ratkn_session_t *this, uint8_t flags, uint16_t group);
+
+	/**
+	 * Responder: process the initiator's offer and create our answer.
+	 *
+	 * Sets ATTEST if the initiator asked (VERIFY) and can_attest, VERIFY (with
+	 * a nonce) if the initiator offers to attest; answers with group 0 if
+	 * the group is not supported.
+	 *
+	 * @param data		initiator's RATKN_NEGOTIATE data
+	 * @param can_attest	whether we can produce evidence
+	 * @return			answer (borrowed), chunk_empty if the offer was
+	 *					malformed (state RATKN_SESSION_MALFORMED)
+	 */
+	chunk_t (*answer)(ratkn_session_t *this, chunk_t data, bool can_attest);
+
+	/**
+	 * Initiator: process the responder's answer.
+	 *
+	 * @param data		responder's RATKN_NEGOTIATE data
+	 * @return			resulting state
+	 */
+	ratkn_session_state_t (*process_answer)(ratkn_session_t *this,
+											chunk_t data);
+
+	/**
+	 * Current state.
+	 *
+	 * @return			state
+	 */
+	ratkn_session_state_t (*get_state)(ratkn_session_t *this);
+
+	/**
+	 * Explanation of a MALFORMED or NO_GROUP state.
+	 *
+	 * @return			reason (borrowed), "" if none
+	 */
+	char *(*get_reason)(ratkn_session_t *this);
+
+	/**
+	 * Flags we sent.
+	 *
+	 * @return			RATKN_FLAG_* flags
+	 */
+	uint8_t (*get_my_flags)(ratkn_session_t *this);
+
+	/**
+	 * Flags the peer sent.
+	 *
+	 * @return			RATKN_FLAG_* flags
+	 */
+	uint8_t (*get_peer_flags)(ratkn_session_t *this);
+
+	/**
+	 * Negotiated group.
+	 *
+	 * @return			group, 0 if not negotiated
+	 */
+	uint16_t (*get_group)(ratkn_session_t *this);
+
+	/**
+	 * Record the final IKE_SA_INIT request and response as sent on the wire,
+	 * with the IKE nonces (from the Nonce payloads) and SPIs. May be called
+	 * again on IKE_SA_INIT retries; the last call counts.
+	 *
+	 * @param request	IKE_SA_INIT request or chunk_empty to keep the last
+	 * @param response	IKE_SA_INIT response or chunk_empty to keep the last
+	 * @param ni		Ni or chunk_empty to keep the last
+	 * @param nr		Nr or chunk_empty to keep the last
+	 */
+	void (*set_ike_sa_init)(ratkn_session_t *this, chunk_t request,
+							chunk_t response, chunk_t ni, chunk_t nr);
+
+	/**
+	 * Get SK, deriving it on first use (docs/protocol.md, section 5).
+	 *
+	 * @param spi_i		8-octet initiator SPI
+	 * @param spi_r		8-octet responder SPI
+	 * @param sk		SK (borrowed, valid until destroy or clear_sk)
+	 * @return			FALSE if not negotiated or derivation failed
+	 */
+	bool (*get_sk)(ratkn_session_t *this, chunk_t spi_i, chunk_t spi_r,
+				   chunk_t *sk);
+
+	/**
+	 * Wipe SK and the ECDHE private key once IKE authentication is over.
+	 */
+	void (*clear_sk)(ratkn_session_t *this);
+
+	/**
+	 * Session hash over the recorded IKE_SA_INIT messages.
+	 *
+	 * @param hash		RATKN_HASH_LEN octets
+	 * @return			FALSE if the messages are missing
+	 */
+	bool (*get_session_hash)(ratkn_session_t *this,
+							 uint8_t hash[RATKN_HASH_LEN]);
+
+	/**
+	 * Attester: create evidence bound to this session and our identity.
+	 *
+	 * @param tpm		TPM to quote with
+	 * @param identity	DER of our end-entity certificate (or SPKI)
+	 * @param pcrs		PCRs to quote
+	 * @return			evidence, NULL on failure (logged)
+	 */
+	ratkn_evidence_t *(*attest)(ratkn_session_t *this, ratkn_tpm_t *tpm,
+								chunk_t identity, ratkn_pcr_selection_t *pcrs);
+
+	/**
+	 * Relying party: appraise the peer's evidence against a policy, bound to
+	 * this session, the peer's IKE role and the identity it authenticated
+	 * with.
+	 *
+	 * @param evidence	the peer's evidence
+	 * @param policy	appraisal policy for the peer
+	 * @param identity	DER of the certificate (or SPKI) the peer
+	 *					authenticated with
+	 * @param reason	receives the reason on failure
+	 * @param len		size of reason
+	 * @return			appraisal status
+	 */
+	ratkn_appraisal_status_t (*appraise)(ratkn_session_t *this,
+							ratkn_evidence_t *evidence,
+							ratkn_appraisal_t *policy, chunk_t identity,
+							char *reason, size_t len);
+
+	/**
+	 * Destroy the session, wiping all secrets.
+	 */
+	void (*destroy)(ratkn_session_t *this);
+};
+
+/**
+ * Create a session.
+ *
+ * @param ike_role		our IKE role
+ * @return				session
+ */
+ratkn_session_t *ratkn_session_create(ratkn_ike_role_t ike_role);
+
+#endif /** RATKN_SESSION_H_ @}*/

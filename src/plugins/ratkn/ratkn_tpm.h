@@ -1,0 +1,135 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+/**
+ * @defgroup ratkn_tpm ratkn_tpm
+ * @{ @ingroup ratkn
+ */
+
+#ifndef RATKN_TPM_H_
+#define RATKN_TPM_H_
+
+#include "ratkn_pcr.h"
+
+/**
+ * Default persistent handle of the ratkn attestation key.
+ */
+#define RATKN_TPM_AK_HANDLE 0x81010002
+
+/**
+ * Default TCTI configuration (tctildr "name:conf" syntax).
+ */
+#define RATKN_TPM_TCTI "device:/dev/tpmrm0"
+
+typedef enum ratkn_ak_type_t ratkn_ak_type_t;
+
+/**
+ * Key types of attestation keys ratkn creates.
+ */
+enum ratkn_ak_type_t {
+	/** ECC NIST P-256, ECDSA with SHA-256 */
+	RATKN_AK_ECC = 1,
+	/** RSA 2048, RSASSA-PKCS1-v1_5 with SHA-256 */
+	RATKN_AK_RSA = 2,
+};
+
+typedef struct ratkn_tpm_t ratkn_tpm_t;
+
+/**
+ * A TPM 2.0 accessed through libtss2 ESAPI.
+ *
+ * The object owns the TCTI and ESYS contexts and serializes all commands with
+ * a mutex, so it may be shared between threads. Transient objects are flushed
+ * after use (no resource manager is assumed). When a command fails because the
+ * connection to the TPM broke, the contexts are re-created once and the
+ * command is retried.
+ */
+struct ratkn_tpm_t {
+
+	/**
+	 * Create a TPM2_Quote with the attestation key.
+	 *
+	 * The PCR values are read right after the quote; if they do not match
+	 * the quote's PCR digest (a PCR was extended in between), quoting is
+	 * retried a few times.
+	 *
+	 * @param sel			PCRs to quote
+	 * @param qualifying	qualifyingData (at most sizeof(TPMU_HA) octets)
+	 * @param quote			TPMS_ATTEST, marshalled (allocated)
+	 * @param signature		TPMT_SIGNATURE, marshalled (allocated)
+	 * @param values		PCR values in selection order (created)
+	 * @return				TRUE if successful
+	 */
+	bool (*quote)(ratkn_tpm_t *this, ratkn_pcr_selection_t *sel,
+				  chunk_t qualifying, chunk_t *quote, chunk_t *signature,
+				  ratkn_pcr_values_t **values);
+
+	/**
+	 * Get the public area of the attestation key.
+	 *
+	 * @param ak_public		TPMT_PUBLIC, marshalled (allocated)
+	 * @return				TRUE if the AK exists
+	 */
+	bool (*get_ak_public)(ratkn_tpm_t *this, chunk_t *ak_public);
+
+	/**
+	 * Create the attestation key and make it persistent at the configured
+	 * handle: a restricted signing primary key in the endorsement hierarchy.
+	 *
+	 * @param type			key type
+	 * @param force			replace an existing key at the handle
+	 * @param ak_public		TPMT_PUBLIC of the (new or existing) key, allocated
+	 * @return				TRUE if successful (also if a key existed and
+	 *						force is FALSE)
+	 */
+	bool (*create_ak)(ratkn_tpm_t *this, ratkn_ak_type_t type, bool force,
+					  chunk_t *ak_public);
+
+	/**
+	 * Read PCR values.
+	 *
+	 * @param sel			PCRs to read
+	 * @param values		values in selection order (created)
+	 * @return				TRUE if successful
+	 */
+	bool (*read_pcrs)(ratkn_tpm_t *this, ratkn_pcr_selection_t *sel,
+					  ratkn_pcr_values_t **values);
+
+	/**
+	 * Extend a PCR with a digest.
+	 *
+	 * @param alg			TPM_ALG_ID of the bank
+	 * @param pcr			PCR index
+	 * @param digest		digest to extend (length of the bank)
+	 * @return				TRUE if successful
+	 */
+	bool (*extend)(ratkn_tpm_t *this, uint16_t alg, u_int pcr, chunk_t digest);
+
+	/**
+	 * Destroy the object, closing the connection to the TPM.
+	 */
+	void (*destroy)(ratkn_tpm_t *this);
+};
+
+/**
+ * Create a TPM object. Connecting happens lazily on the first command.
+ *
+ * @param tcti			tctildr configuration, e.g. "device:/dev/tpmrm0" or
+ *						"swtpm:host=127.0.0.1,port=2321"; NULL for default
+ * @param ak_handle		persistent handle of the AK, 0 for default
+ * @return				TPM object
+ */
+ratkn_tpm_t *ratkn_tpm_create(char *tcti, uint32_t ak_handle);
+
+#endif /** RATKN_TPM_H_ @}*/
