@@ -1,0 +1,280 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+#include "ratkn_tests.h"
+
+#include <ratkn_session.h>
+#include <ratkn_negotiate.h>
+#include <ratkn_kex.h>
+
+static chunk_t spi_i = chunk_from_chars(1,2,3,4,5,6,7,8);
+static chunk_t spi_r = chunk_from_chars(9,10,11,12,13,14,15,16);
+static chunk_t ni = chunk_from_chars(0x01,0x01,0x01,0x01,0x01,0x01,0x01,0x01,
+									 0x01,0x01,0x01,0x01,0x01,0x01,0x01,0x01);
+static chunk_t nr = chunk_from_chars(0x02,0x02,0x02,0x02,0x02,0x02,0x02,0x02,
+									 0x02,0x02,0x02,0x02,0x02,0x02,0x02,0x02);
+
+/**
+ * Run IKE_SA_INIT between two sessions
+ */
+static void negotiate(ratkn_session_t *i, ratkn_session_t *r, uint8_t flags,
+					  uint16_t group, bool can_attest)
+{
+	chunk_t offer, answer;
+
+	offer = i->offer(i, flags, group);
+	ck_assert(offer.len);
+	ck_assert_int_eq(i->get_state(i), RATKN_SESSION_OFFERED);
+	answer = r->answer(r, offer, can_attest);
+	ck_assert(answer.len);
+	i->process_answer(i, answer);
+	i->set_ike_sa_init(i, chunk_from_str("request"), chunk_from_str("response"),
+					   ni, nr);
+	r->set_ike_sa_init(r, chunk_from_str("request"), chunk_from_str("response"),
+					   ni, nr);
+}
+
+static struct {
+	uint8_t offer;
+	bool can_attest;
+	uint8_t answer;
+} roles[] = {
+	/* client requires gateway to attest */
+	{ RATKN_FLAG_VERIFY, TRUE, RATKN_FLAG_ATTEST },
+	/* gateway without TPM cannot */
+	{ RATKN_FLAG_VERIFY, FALSE, 0 },
+	/* onboarding device attests, gateway asks for it */
+	{ RATKN_FLAG_ATTEST, FALSE, RATKN_FLAG_VERIFY },
+	{ RATKN_FLAG_ATTEST, TRUE, RATKN_FLAG_VERIFY },
+	/* mutual */
+	{ RATKN_FLAG_ATTEST | RATKN_FLAG_VERIFY, TRUE,
+	  RATKN_FLAG_ATTEST | RATKN_FLAG_VERIFY },
+};
+
+START_TEST(test_roles)
+{
+	ratkn_session_t *i, *r;
+	chunk_t sk_i, sk_r;
+
+	i = ratkn_session_create(RATKN_IKE_INITIATOR);
+	r = ratkn_session_create(RATKN_IKE_RESPONDER);
+	negotiate(i, r, roles[_i].offer, 31, roles[_i].can_attest);
+	ck_assert_int_eq(i->get_state(i), RATKN_SESSION_NEGOTIATED);
+	ck_assert_int_eq(r->get_state(r), RATKN_SESSION_NEGOTIATED);
+	ck_assert_int_eq(i->get_my_flags(i), roles[_i].offer);
+	ck_assert_int_eq(r->get_peer_flags(r), roles[_i].offer);
+	ck_assert_int_eq(r->get_my_flags(r), roles[_i].answer);
+	ck_assert_int_eq(i->get_peer_flags(i), roles[_i].answer);
+	ck_assert_int_eq(i->get_group(i), 31);
+
+	ck_assert(i->get_sk(i, spi_i, spi_r, &sk_i));
+	ck_assert(r->get_sk(r, spi_i, spi_r, &sk_r));
+	ck_assert_int_eq(sk_i.len, RATKN_SK_LEN);
+	ck_assert(chunk_equals(sk_i, sk_r));
+	/* SK is wiped on request and cannot be derived again */
+	i->clear_sk(i);
+	ck_assert(!i->get_sk(i, spi_i, spi_r, &sk_i));
+	i->destroy(i);
+	r->destroy(r);
+}
+END_TEST
+
+static uint16_t groups[] = { 19, 20, 31, 32 };
+
+START_TEST(test_groups)
+{
+	ratkn_session_t *i, *r;
+	chunk_t sk_i, sk_r;
+
+	i = ratkn_session_create(RATKN_IKE_INITIATOR);
+	r = ratkn_session_create(RATKN_IKE_RESPONDER);
+	negotiate(i, r, RATKN_FLAG_VERIFY, groups[_i], TRUE);
+	ck_assert_int_eq(r->get_group(r), groups[_i]);
+	ck_assert(i->get_sk(i, spi_i, spi_r, &sk_i));
+	ck_assert(r->get_sk(r, spi_i, spi_r, &sk_r));
+	ck_assert(chunk_equals(sk_i, sk_r));
+	i->destroy(i);
+	r->destroy(r);
+}
+END_TEST
+
+START_TEST(test_retry)
+{
+	ratkn_session_t *i;
+	chunk_t first, second;
+
+	/* a retried IKE_SA_INIT carries the same offer */
+	i = ratkn_session_create(RATKN_IKE_INITIATOR);
+	first = chunk_clone(i->offer(i, RATKN_FLAG_VERIFY, 31));
+	second = i->offer(i, RATKN_FLAG_VERIFY, 31);
+	ck_assert(chunk_equals(first, second));
+	chunk_free(&first);
+	i->destroy(i);
+}
+END_TEST
+
+START_TEST(test_unsupported_group)
+{
+	ratkn_session_t *i, *r;
+	ratkn_negotiate_t *offer;
+	chunk_t share, nonce, answer;
+	ratkn_format_t format = RATKN_FORMAT_TPM2_QUOTE;
+
+	/* an initiator proposing group 21, which we don't implement */
+	share = chunk_alloca(132);
+	memset(share.ptr, 0x33, share.len);
+	nonce = chunk_alloca(32);
+	memset(nonce.ptr, 0x44, nonce.len);
+	offer = ratkn_negotiate_create(RATKN_FLAG_VERIFY, 21, share, nonce,
+								   &format, 1);
+	ck_assert(offer);
+	r = ratkn_session_create(RATKN_IKE_RESPONDER);
+	answer = r->answer(r, offer->get_encoding(offer), TRUE);
+	ck_assert(answer.len);
+	ck_assert_int_eq(r->get_state(r), RATKN_SESSION_NO_GROUP);
+	offer->destroy(offer);
+
+	/* and the initiator side of a group-0 answer */
+	i = ratkn_session_create(RATKN_IKE_INITIATOR);
+	ck_assert(i->offer(i, RATKN_FLAG_VERIFY, 31).len);
+	ck_assert_int_eq(i->process_answer(i, answer), RATKN_SESSION_NO_GROUP);
+	ck_assert(strstr(i->get_reason(i), "does not support group"));
+	ck_assert(!i->get_sk(i, spi_i, spi_r, &share));
+	i->destroy(i);
+	r->destroy(r);
+}
+END_TEST
+
+START_TEST(test_malformed_offer)
+{
+	ratkn_session_t *r;
+
+	r = ratkn_session_create(RATKN_IKE_RESPONDER);
+	ck_assert(!r->answer(r, chunk_from_chars(0x00,0x02,0x00,0x1f), TRUE).len);
+	ck_assert_int_eq(r->get_state(r), RATKN_SESSION_MALFORMED);
+	ck_assert_str_eq(r->get_reason(r), "invalid version 0");
+	r->destroy(r);
+}
+END_TEST
+
+/**
+ * Build an answer with arbitrary fields
+ */
+static chunk_t forged_answer(uint16_t group, u_char version)
+{
+	ratkn_negotiate_t *n;
+	ratkn_kex_t *kex;
+	ratkn_format_t format = RATKN_FORMAT_TPM2_QUOTE;
+	chunk_t data;
+
+	kex = ratkn_kex_create(group);
+	n = ratkn_negotiate_create(RATKN_FLAG_ATTEST, group, kex->get_public(kex),
+							   chunk_empty, &format, 1);
+	data = chunk_clone(n->get_encoding(n));
+	data.ptr[0] = version;
+	n->destroy(n);
+	kex->destroy(kex);
+	return data;
+}
+
+START_TEST(test_bad_answers)
+{
+	ratkn_session_t *i;
+	chunk_t answer;
+
+	/* answer with another group */
+	i = ratkn_session_create(RATKN_IKE_INITIATOR);
+	ck_assert(i->offer(i, RATKN_FLAG_VERIFY, 31).len);
+	answer = forged_answer(19, 1);
+	ck_assert_int_eq(i->process_answer(i, answer), RATKN_SESSION_MALFORMED);
+	chunk_free(&answer);
+	i->destroy(i);
+
+	/* answer with a higher version than offered */
+	i = ratkn_session_create(RATKN_IKE_INITIATOR);
+	ck_assert(i->offer(i, RATKN_FLAG_VERIFY, 31).len);
+	answer = forged_answer(31, 2);
+	ck_assert_int_eq(i->process_answer(i, answer), RATKN_SESSION_MALFORMED);
+	chunk_free(&answer);
+	i->destroy(i);
+
+	/* garbage */
+	i = ratkn_session_create(RATKN_IKE_INITIATOR);
+	ck_assert(i->offer(i, RATKN_FLAG_VERIFY, 31).len);
+	ck_assert_int_eq(i->process_answer(i, chunk_from_chars(0x01)),
+					 RATKN_SESSION_MALFORMED);
+	i->destroy(i);
+}
+END_TEST
+
+START_TEST(test_invalid_share)
+{
+	ratkn_session_t *i, *r;
+	chunk_t offer, answer, sk;
+
+	/* the responder's share is not a valid P-256 point: no SK */
+	i = ratkn_session_create(RATKN_IKE_INITIATOR);
+	r = ratkn_session_create(RATKN_IKE_RESPONDER);
+	offer = i->offer(i, RATKN_FLAG_VERIFY, 19);
+	answer = chunk_clone(r->answer(r, offer, TRUE));
+	/* last octet of Y in the SHARE attribute at offset 8 */
+	answer.ptr[8 + 63] ^= 0x01;
+	ck_assert_int_eq(i->process_answer(i, answer), RATKN_SESSION_NEGOTIATED);
+	i->set_ike_sa_init(i, chunk_from_str("a"), chunk_from_str("b"), ni, nr);
+	ck_assert(!i->get_sk(i, spi_i, spi_r, &sk));
+	chunk_free(&answer);
+	i->destroy(i);
+	r->destroy(r);
+}
+END_TEST
+
+START_TEST(test_session_hash)
+{
+	ratkn_session_t *i;
+	uint8_t a[RATKN_HASH_LEN], b[RATKN_HASH_LEN];
+
+	i = ratkn_session_create(RATKN_IKE_INITIATOR);
+	ck_assert(!i->get_session_hash(i, a));
+	i->set_ike_sa_init(i, chunk_from_str("req1"), chunk_from_str("resp"),
+					   ni, nr);
+	ck_assert(i->get_session_hash(i, a));
+	/* a retried request replaces the recorded one */
+	i->set_ike_sa_init(i, chunk_from_str("req2"), chunk_empty, chunk_empty,
+					   chunk_empty);
+	ck_assert(i->get_session_hash(i, b));
+	ck_assert(!memeq(a, b, sizeof(a)));
+	i->destroy(i);
+}
+END_TEST
+
+Suite *session_suite_create()
+{
+	Suite *s;
+	TCase *tc;
+
+	s = suite_create("session");
+
+	tc = tcase_create("negotiation");
+	tcase_add_loop_test(tc, test_roles, 0, countof(roles));
+	tcase_add_loop_test(tc, test_groups, 0, countof(groups));
+	tcase_add_test(tc, test_retry);
+	tcase_add_test(tc, test_unsupported_group);
+	tcase_add_test(tc, test_malformed_offer);
+	tcase_add_test(tc, test_bad_answers);
+	tcase_add_test(tc, test_invalid_share);
+	tcase_add_test(tc, test_session_hash);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
