@@ -102,8 +102,7 @@ int main(int argc, char *argv[])
 	int i, failed;
 
 	/* the tests must not pick up a system-wide or lab strongswan.conf */
-	setenv("STRONGSWAN_CONF", "/dev/null", 1);
-	if (!library_init(NULL, "ratkn-tests"))
+	if (!library_init(RATKN_SRCDIR "/tests/ratkn_tests.conf", "ratkn-tests"))
 	{
 		fprintf(stderr, "library_init() failed\n");
 		return 1;

@@ -88,15 +88,16 @@ END_TEST
 START_TEST(test_order_matters)
 {
 	uint8_t a[RATKN_HASH_LEN], b[RATKN_HASH_LEN];
-	chunk_t m_i = counting(0, 10), m_r = counting(10, 10);
+	chunk_t m_i = counting(0, 10), m_r = counting(10, 10), moved;
 
 	ck_assert(ratkn_binding_session_hash(m_i, m_r, a));
 	ck_assert(ratkn_binding_session_hash(m_r, m_i, b));
 	ck_assert(!memeq(a, b, sizeof(a)));
 	/* length prefixes: moving the boundary between messages matters */
-	ck_assert(ratkn_binding_session_hash(chunk_create(m_i.ptr, 9),
-				chunk_cat("cc", chunk_create(m_i.ptr + 9, 1), m_r), b));
+	moved = chunk_cat("cc", chunk_create(m_i.ptr + 9, 1), m_r);
+	ck_assert(ratkn_binding_session_hash(chunk_create(m_i.ptr, 9), moved, b));
 	ck_assert(!memeq(a, b, sizeof(a)));
+	chunk_free(&moved);
 	chunk_free(&m_i);
 	chunk_free(&m_r);
 }

@@ -1,0 +1,346 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+#define _GNU_SOURCE /* asprintf() */
+#include <stdio.h>
+
+#include "ratkn_tests.h"
+
+#include <unistd.h>
+
+#include <daemon.h>
+#include <ratkn_config.h>
+#include <ratkn_ak.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+/**
+ * Temporary directory with an AK public key and reference values
+ */
+static char dir[] = "/tmp/ratkn-test-config-XXXXXX";
+static char ak_path[PATH_MAX], ak2_path[PATH_MAX], ref_path[PATH_MAX];
+
+/**
+ * Write a fresh P-256 public key as PEM
+ */
+static void write_key(char *path)
+{
+	EVP_PKEY *key;
+	FILE *f;
+
+	key = EVP_EC_gen("P-256");
+	ck_assert(key);
+	f = fopen(path, "w");
+	ck_assert(f);
+	ck_assert(PEM_write_PUBKEY(f, key));
+	fclose(f);
+	EVP_PKEY_free(key);
+}
+
+static void setup_files()
+{
+	FILE *f;
+
+	ck_assert(mkdtemp(dir));
+	snprintf(ak_path, sizeof(ak_path), "%s/gw.pem", dir);
+	snprintf(ak2_path, sizeof(ak2_path), "%s/other.pem", dir);
+	snprintf(ref_path, sizeof(ref_path), "%s/gw.pcrs", dir);
+	write_key(ak_path);
+	write_key(ak2_path);
+	f = fopen(ref_path, "w");
+	ck_assert(f);
+	fprintf(f, "# reference values\n"
+			"sha256:0 %064d\n"
+			"sha256:7 %064d\n", 0, 1);
+	fclose(f);
+}
+
+static void teardown_files()
+{
+	unlink(ak_path);
+	unlink(ak2_path);
+	unlink(ref_path);
+	rmdir(dir);
+}
+
+/**
+ * The configuration is charon glue: its log messages go to charon's bus
+ */
+static void setup_charon()
+{
+	ck_assert(libcharon_init());
+}
+
+static void teardown_charon()
+{
+	libcharon_deinit();
+}
+
+/**
+ * Replace the settings with the given ratkn section
+ */
+static void load_settings(char *ratkn)
+{
+	char *conf;
+
+	ck_assert(asprintf(&conf, "%s { plugins { ratkn { %s } } }", lib->ns,
+					   ratkn) > 0);
+	ck_assert(lib->settings->load_string(lib->settings, conf, FALSE));
+	free(conf);
+}
+
+START_TEST(test_defaults)
+{
+	ratkn_config_t *config;
+	ratkn_policy_t *policy;
+	char sel[64];
+
+	load_settings("connections { gw { } }");
+	config = ratkn_config_create();
+	policy = config->get_policy(config, "gw");
+	ck_assert(policy);
+	ck_assert(policy->valid);
+	ck_assert_int_eq(policy->role, RATKN_ROLE_RELYING_PARTY);
+	ck_assert(policy->required);
+	ck_assert_int_eq(policy->group, 31);
+	ck_assert_int_eq(policy->key_use, RATKN_KEY_USE_PPK);
+	ck_assert_str_eq(ratkn_pcr_selection_to_str(&policy->pcrs, sel,
+						sizeof(sel)), "sha256:0-7");
+	policy->destroy(policy);
+	ck_assert(!config->get_policy(config, "other"));
+	config->destroy(config);
+}
+END_TEST
+
+START_TEST(test_policies)
+{
+	ratkn_config_t *config;
+	ratkn_policy_t *policy;
+	char sel[64];
+
+	load_settings(
+		"tpm { pcrs = sha256:0,7\n}\n"
+		"connections {\n"
+		"  a {\nrole = attester\nrequired = no\ngroup = ecp256\n"
+		"     key_use = psk\n}\n"
+		"  m {\nrole = mutual\ngroup = 20\npcrs = sha1:0+sha256:4\n}\n"
+		"  n {\nrole = none\n}\n"
+		"}");
+	config = ratkn_config_create();
+
+	policy = config->get_policy(config, "a");
+	ck_assert(policy && policy->valid);
+	ck_assert_int_eq(policy->role, RATKN_ROLE_ATTESTER);
+	ck_assert(!policy->required);
+	ck_assert_int_eq(policy->group, 19);
+	ck_assert_int_eq(policy->key_use, RATKN_KEY_USE_PSK);
+	/* default selection comes from tpm.pcrs */
+	ck_assert_str_eq(ratkn_pcr_selection_to_str(&policy->pcrs, sel,
+						sizeof(sel)), "sha256:0,7");
+	policy->destroy(policy);
+
+	policy = config->get_policy(config, "m");
+	ck_assert(policy && policy->valid);
+	ck_assert_int_eq(policy->role, RATKN_ROLE_MUTUAL);
+	ck_assert_int_eq(policy->group, 20);
+	ck_assert_str_eq(ratkn_pcr_selection_to_str(&policy->pcrs, sel,
+						sizeof(sel)), "sha1:0+sha256:4");
+	policy->destroy(policy);
+
+	policy = config->get_policy(config, "n");
+	ck_assert(policy && policy->valid);
+	ck_assert_int_eq(policy->role, RATKN_ROLE_NONE);
+	policy->destroy(policy);
+	config->destroy(config);
+}
+END_TEST
+
+static char *invalid[] = {
+	"role = verifier",
+	"group = modp2048",
+	"group = 14",
+	"key_use = eap",
+	"pcrs = sha256:24",
+	"pcrs = md5:0",
+};
+
+START_TEST(test_invalid)
+{
+	ratkn_config_t *config;
+	ratkn_policy_t *policy;
+	char *conf;
+
+	/* an invalid section is kept, marked invalid: the connection fails
+	 * instead of running without attestation */
+	ck_assert(asprintf(&conf, "connections { bad {\n%s\n} }", invalid[_i]) > 0);
+	load_settings(conf);
+	free(conf);
+	config = ratkn_config_create();
+	policy = config->get_policy(config, "bad");
+	ck_assert(policy);
+	ck_assert_msg(!policy->valid, "'%s' accepted", invalid[_i]);
+	policy->destroy(policy);
+	config->destroy(config);
+}
+END_TEST
+
+START_TEST(test_groups)
+{
+	uint16_t group;
+
+	ck_assert(ratkn_config_parse_group("curve25519", &group) && group == 31);
+	ck_assert(ratkn_config_parse_group("X25519", &group) && group == 31);
+	ck_assert(ratkn_config_parse_group("ecp256", &group) && group == 19);
+	ck_assert(ratkn_config_parse_group("ecp384", &group) && group == 20);
+	ck_assert(ratkn_config_parse_group("curve448", &group) && group == 32);
+	ck_assert(ratkn_config_parse_group("19", &group) && group == 19);
+	ck_assert(!ratkn_config_parse_group("21", &group));
+	ck_assert(!ratkn_config_parse_group("19x", &group));
+	ck_assert(!ratkn_config_parse_group("", &group));
+	ck_assert(!ratkn_config_parse_group(NULL, &group));
+}
+END_TEST
+
+START_TEST(test_attesters)
+{
+	ratkn_config_t *config;
+	ratkn_appraisal_t *appraisal;
+	identification_t *id;
+	char *conf, *name;
+
+	ck_assert(asprintf(&conf,
+		"attesters {\n"
+		"  gw {\nid = \"C=CH, O=ratkn, CN=gw.ratkn.test\"\nak = %s\n"
+		"       reference = %s\n}\n"
+		"  fleet {\nid = \"C=CH, O=ratkn, CN=*\"\nak = \"%s, %s\"\n}\n"
+		"  noak {\nid = \"CN=noak\"\n}\n"
+		"  badak {\nid = \"CN=badak\"\nak = %s/missing.pem\n}\n"
+		"  badref {\nid = \"CN=badref\"\nak = %s\nreference = %s/missing\n}\n"
+		"}", ak_path, ref_path, ak_path, ak2_path, dir, ak_path, dir) > 0);
+	load_settings(conf);
+	free(conf);
+	config = ratkn_config_create();
+
+	id = identification_create_from_string("C=CH, O=ratkn, CN=gw.ratkn.test");
+	appraisal = config->get_appraisal(config, id, &name);
+	ck_assert(appraisal);
+	ck_assert_str_eq(name, "gw");
+	appraisal->destroy(appraisal);
+	id->destroy(id);
+
+	/* wildcard identities match groups of attesters */
+	id = identification_create_from_string("C=CH, O=ratkn, CN=relay.ratkn.test");
+	appraisal = config->get_appraisal(config, id, &name);
+	ck_assert(appraisal);
+	ck_assert_str_eq(name, "fleet");
+	appraisal->destroy(appraisal);
+	id->destroy(id);
+
+	id = identification_create_from_string("C=DE, O=other, CN=x");
+	ck_assert(!config->get_appraisal(config, id, NULL));
+	id->destroy(id);
+
+	/* sections without usable AK or with broken reference files are not
+	 * trusted at all */
+	id = identification_create_from_string("CN=noak");
+	ck_assert(!config->get_appraisal(config, id, NULL));
+	id->destroy(id);
+	id = identification_create_from_string("CN=badak");
+	ck_assert(!config->get_appraisal(config, id, NULL));
+	id->destroy(id);
+	id = identification_create_from_string("CN=badref");
+	ck_assert(!config->get_appraisal(config, id, NULL));
+	id->destroy(id);
+
+	config->destroy(config);
+}
+END_TEST
+
+START_TEST(test_reload)
+{
+	ratkn_config_t *config;
+	ratkn_policy_t *old, *policy;
+
+	load_settings("connections { gw {\nrole = attester\n} }");
+	config = ratkn_config_create();
+	old = config->get_policy(config, "gw");
+	ck_assert(old);
+
+	load_settings("connections { gw {\nrole = mutual\n}\nother { } }");
+	config->reload(config);
+	policy = config->get_policy(config, "gw");
+	ck_assert(policy);
+	ck_assert_int_eq(policy->role, RATKN_ROLE_MUTUAL);
+	policy->destroy(policy);
+	policy = config->get_policy(config, "other");
+	ck_assert(policy);
+	policy->destroy(policy);
+	/* a reference taken before the reload stays valid */
+	ck_assert_int_eq(old->role, RATKN_ROLE_ATTESTER);
+	ck_assert_str_eq(old->name, "gw");
+	old->destroy(old);
+	config->destroy(config);
+}
+END_TEST
+
+START_TEST(test_tpm)
+{
+	ratkn_config_t *config;
+	uint32_t handle;
+	char *tcti;
+
+	load_settings("tpm {\ntcti = \"swtpm:host=127.0.0.1,port=2321\"\n"
+				  "ak_handle = 0x81010005\n}");
+	config = ratkn_config_create();
+	ck_assert(config->can_attest(config));
+	config->get_tpm(config, &tcti, &handle);
+	ck_assert_str_eq(tcti, "swtpm:host=127.0.0.1,port=2321");
+	ck_assert_int_eq(handle, 0x81010005);
+	config->destroy(config);
+
+	/* not a persistent handle: default */
+	load_settings("tpm {\ntcti = device:/dev/null\nak_handle = 0x80000001\n}");
+	config = ratkn_config_create();
+	config->get_tpm(config, &tcti, &handle);
+	ck_assert_int_eq(handle, 0x81010002);
+	config->destroy(config);
+}
+END_TEST
+
+Suite *config_suite_create()
+{
+	Suite *s;
+	TCase *tc;
+
+	s = suite_create("config");
+
+	tc = tcase_create("connections");
+	tcase_add_checked_fixture(tc, setup_charon, teardown_charon);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_policies);
+	tcase_add_loop_test(tc, test_invalid, 0, countof(invalid));
+	tcase_add_test(tc, test_groups);
+	tcase_add_test(tc, test_reload);
+	tcase_add_test(tc, test_tpm);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("attesters");
+	tcase_add_unchecked_fixture(tc, setup_files, teardown_files);
+	tcase_add_checked_fixture(tc, setup_charon, teardown_charon);
+	tcase_add_test(tc, test_attesters);
+	suite_add_tcase(s, tc);
+
+	return s;
+}
