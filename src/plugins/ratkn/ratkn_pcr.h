@@ -110,6 +110,15 @@ bool ratkn_pcr_selection_equals(ratkn_pcr_selection_t *a,
 size_t ratkn_pcr_alg_digest_len(uint16_t alg);
 
 /**
+ * Look up a PCR bank's hash algorithm by name.
+ *
+ * @param name			"sha1", "sha256", "sha384" or "sha512"
+ * @param alg			TPM_ALG_ID
+ * @return				FALSE if the name is unknown
+ */
+bool ratkn_pcr_alg_from_name(char *name, uint16_t *alg);
+
+/**
  * Name of a PCR bank's hash algorithm ("sha256").
  *
  * @param alg			TPM_ALG_ID
