@@ -17,6 +17,9 @@
 #include <ratkn_session.h>
 #include <ratkn_negotiate.h>
 #include <ratkn_kex.h>
+#include <ratkn_ak.h>
+
+#include "swtpm_fixture.h"
 
 static chunk_t spi_i = chunk_from_chars(1,2,3,4,5,6,7,8);
 static chunk_t spi_r = chunk_from_chars(9,10,11,12,13,14,15,16);
@@ -258,6 +261,133 @@ START_TEST(test_session_hash)
 }
 END_TEST
 
+/**
+ * Attester and relying party sessions after IKE_SA_INIT, with a TPM-backed
+ * appraisal policy trusting the TPM's AK
+ */
+static struct {
+	ratkn_session_t *i, *r;
+	ratkn_tpm_t *tpm;
+	ratkn_appraisal_t *policy;
+	ratkn_pcr_selection_t sel;
+} t;
+
+static void setup_tpm(uint8_t flags)
+{
+	chunk_t ak_public, spki;
+
+	t.tpm = ratkn_tpm_create(swtpm_fixture_tcti(), 0);
+	ck_assert(t.tpm->create_ak(t.tpm, RATKN_AK_ECC, FALSE, &ak_public));
+	ck_assert(ratkn_ak_spki_from_tpm(ak_public, &spki));
+	t.policy = ratkn_appraisal_create();
+	t.policy->add_ak(t.policy, spki);
+	chunk_free(&ak_public);
+	chunk_free(&spki);
+	ck_assert(ratkn_pcr_selection_parse("sha256:0-7", &t.sel));
+	t.i = ratkn_session_create(RATKN_IKE_INITIATOR);
+	t.r = ratkn_session_create(RATKN_IKE_RESPONDER);
+	negotiate(t.i, t.r, flags, 31, TRUE);
+}
+
+static void setup_gateway_attests()
+{
+	setup_tpm(RATKN_FLAG_VERIFY);
+}
+
+static void setup_mutual()
+{
+	setup_tpm(RATKN_FLAG_VERIFY | RATKN_FLAG_ATTEST);
+}
+
+static void teardown_tpm()
+{
+	t.i->destroy(t.i);
+	t.r->destroy(t.r);
+	t.policy->destroy(t.policy);
+	t.tpm->destroy(t.tpm);
+}
+
+START_TEST(test_attest_appraise)
+{
+	ratkn_evidence_t *evidence;
+	char reason[256] = "";
+
+	evidence = t.r->attest(t.r, t.tpm, chunk_from_str("gateway cert"),
+						   &t.sel);
+	ck_assert(evidence);
+	ck_assert_int_eq(evidence->get_role(evidence), RATKN_IKE_RESPONDER);
+	ck_assert_int_eq(t.i->appraise(t.i, evidence, t.policy,
+								   chunk_from_str("gateway cert"), reason,
+								   sizeof(reason)), RATKN_APPRAISAL_OK);
+	evidence->destroy(evidence);
+}
+END_TEST
+
+START_TEST(test_relay_other_identity)
+{
+	ratkn_evidence_t *evidence;
+	char reason[256] = "";
+
+	/* a relay authenticating with its own certificate forwards the
+	 * gateway's evidence */
+	evidence = t.r->attest(t.r, t.tpm, chunk_from_str("gateway cert"),
+						   &t.sel);
+	ck_assert(evidence);
+	ck_assert_int_eq(t.i->appraise(t.i, evidence, t.policy,
+								   chunk_from_str("relay cert"), reason,
+								   sizeof(reason)),
+					 RATKN_APPRAISAL_IDENTITY_MISMATCH);
+	evidence->destroy(evidence);
+}
+END_TEST
+
+START_TEST(test_replay_other_session)
+{
+	ratkn_session_t *i2, *r2;
+	ratkn_evidence_t *evidence;
+	char reason[256] = "";
+
+	/* evidence from one IKE_SA presented in another */
+	evidence = t.r->attest(t.r, t.tpm, chunk_from_str("gateway cert"),
+						   &t.sel);
+	ck_assert(evidence);
+	i2 = ratkn_session_create(RATKN_IKE_INITIATOR);
+	r2 = ratkn_session_create(RATKN_IKE_RESPONDER);
+	negotiate(i2, r2, RATKN_FLAG_VERIFY, 31, TRUE);
+	i2->set_ike_sa_init(i2, chunk_from_str("another request"), chunk_empty,
+						chunk_empty, chunk_empty);
+	ck_assert_int_eq(i2->appraise(i2, evidence, t.policy,
+								  chunk_from_str("gateway cert"), reason,
+								  sizeof(reason)),
+					 RATKN_APPRAISAL_SESSION_MISMATCH);
+	evidence->destroy(evidence);
+	i2->destroy(i2);
+	r2->destroy(r2);
+}
+END_TEST
+
+START_TEST(test_reflection)
+{
+	ratkn_evidence_t *evidence;
+	char reason[256] = "";
+
+	/* in a mutual exchange, the initiator's own evidence reflected back to
+	 * it as the responder's */
+	evidence = t.i->attest(t.i, t.tpm, chunk_from_str("gateway cert"),
+						   &t.sel);
+	ck_assert(evidence);
+	ck_assert_int_eq(t.i->appraise(t.i, evidence, t.policy,
+								   chunk_from_str("gateway cert"), reason,
+								   sizeof(reason)),
+					 RATKN_APPRAISAL_WRONG_ROLE);
+	/* the responder accepts it, it is the initiator's evidence */
+	ck_assert_int_eq(t.r->appraise(t.r, evidence, t.policy,
+								   chunk_from_str("gateway cert"), reason,
+								   sizeof(reason)), RATKN_APPRAISAL_OK);
+	evidence->destroy(evidence);
+}
+END_TEST
+
 Suite *session_suite_create()
 {
 	Suite *s;
@@ -274,6 +404,22 @@ Suite *session_suite_create()
 	tcase_add_test(tc, test_bad_answers);
 	tcase_add_test(tc, test_invalid_share);
 	tcase_add_test(tc, test_session_hash);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("attestation");
+	tcase_add_unchecked_fixture(tc, swtpm_fixture_setup,
+								swtpm_fixture_teardown);
+	tcase_add_checked_fixture(tc, setup_gateway_attests, teardown_tpm);
+	tcase_add_test(tc, test_attest_appraise);
+	tcase_add_test(tc, test_relay_other_identity);
+	tcase_add_test(tc, test_replay_other_session);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("mutual attestation");
+	tcase_add_unchecked_fixture(tc, swtpm_fixture_setup,
+								swtpm_fixture_teardown);
+	tcase_add_checked_fixture(tc, setup_mutual, teardown_tpm);
+	tcase_add_test(tc, test_reflection);
 	suite_add_tcase(s, tc);
 
 	return s;
