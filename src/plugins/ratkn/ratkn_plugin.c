@@ -121,6 +121,11 @@ plugin_t *ratkn_plugin_create()
 {
 	private_ratkn_plugin_t *this;
 
+	/* libtss2 logs to stderr on its own; ratkn logs TPM errors through
+	 * charon's loggers, so keep libtss2 quiet unless the user asks for it.
+	 * Plugins are created before charon starts its threads. */
+	setenv("TSS2_LOG", "all+none", 0);
+
 	INIT(this,
 		.public = {
 			.plugin = {
