@@ -461,7 +461,7 @@ ratkn_evidence_t *ratkn_evidence_create(ratkn_ike_role_t role,
 		destroy(this);
 		return NULL;
 	}
-	DBG2(DBG_IKE, "ratkn: built %N RATKN_EVIDENCE of %zu octets with %u PCR "
+	DBG3(DBG_IKE, "ratkn: built %N RATKN_EVIDENCE of %zu octets with %u PCR "
 		 "values", ratkn_format_names, RATKN_FORMAT_TPM2_QUOTE,
 		 this->encoding.len, this->values->get_count(this->values));
 	return &this->public;

@@ -405,6 +405,15 @@ static void answer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	{
 		message->add_notify(message, FALSE, RATKN_NOTIFY_NEGOTIATE, data);
 	}
+	/* charon announces PPK support (RFC 8784) only if a PPK exists already,
+	 * but SK, a PPK for this IKE_SA, is derived later: announce it if the
+	 * initiator asked for PPK and we negotiated a key */
+	if (entry->session->get_state(entry->session) == RATKN_SESSION_NEGOTIATED &&
+		ike_sa->supports_extension(ike_sa, EXT_PPK) &&
+		!message->get_notify(message, USE_PPK))
+	{
+		message->add_notify(message, FALSE, USE_PPK, chunk_empty);
+	}
 }
 
 /**
@@ -559,17 +568,12 @@ static void incoming_auth(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 				 "RATKN_EVIDENCE sent more than once");
 		return;
 	}
+	/* the codec logs what it received, or why it is malformed */
 	entry->evidence = ratkn_evidence_parse(data);
 	if (!entry->evidence)
 	{
 		snprintf(entry->evidence_error, sizeof(entry->evidence_error),
 				 "malformed evidence");
-	}
-	else
-	{
-		DBG2(DBG_IKE, "ratkn: received %zu bytes of %N evidence", data.len,
-			 ratkn_format_names,
-			 entry->evidence->get_format(entry->evidence));
 	}
 }
 
