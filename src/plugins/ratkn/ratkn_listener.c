@@ -314,6 +314,7 @@ static void process_answer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 						   message_t *message)
 {
 	ratkn_session_state_t state;
+	ratkn_policy_t *policy;
 	entry_t *entry;
 	chunk_t data;
 	bool duplicate;
@@ -328,8 +329,11 @@ static void process_answer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	{
 		if (message->get_payload(message, PLV2_NONCE))
 		{
+			policy = get_policy(this, ike_sa);
 			DBG1(DBG_IKE, "ratkn: peer did not answer RATKN_NEGOTIATE (no "
-				 "ratkn support)");
+				 "ratkn support)%s", policy && policy->required ?
+				 ", but the connection requires attestation" : "");
+			DESTROY_IF(policy);
 		}
 		return;
 	}
@@ -1084,8 +1088,8 @@ METHOD(ratkn_listener_t, get_shared, shared_key_t*,
 		{
 			entry->psk_served = TRUE;
 		}
-		DBG2(DBG_IKE, "ratkn: providing SK as %N", shared_key_type_names,
-			 type);
+		DBG2(DBG_IKE, "ratkn: providing SK as %s",
+			 type == SHARED_PPK ? "PPK" : "PSK");
 	}
 	chunk_free(&spi_i);
 	chunk_free(&spi_r);

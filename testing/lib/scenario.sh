@@ -1,0 +1,193 @@
+# shellcheck shell=bash source-path=SCRIPTDIR
+#
+# Copyright (C) 2026 ratkn developers
+#
+# This program is free software; you can redistribute it and/or modify it
+# under the terms of the GNU General Public License as published by the
+# Free Software Foundation; either version 2 of the License, or (at your
+# option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+#
+# One scenario, from scenario.conf to teardown. scenario_main runs in a
+# subshell of testing/lab with RATKN_LAB_* set; it writes the failure reason
+# to $RATKN_LAB_REASON and always tears down what it started (EXIT trap),
+# unless RATKN_LAB_KEEP=1.
+
+# shellcheck source=api.sh
+source "${RATKN_LAB_LIB:?}/api.sh"
+# shellcheck source=hosts.sh
+source "$RATKN_LAB_LIB/hosts.sh"
+# shellcheck source=pki.sh
+source "$RATKN_LAB_LIB/pki.sh"
+# shellcheck source=tpm.sh
+source "$RATKN_LAB_LIB/tpm.sh"
+# shellcheck source=charon.sh
+source "$RATKN_LAB_LIB/charon.sh"
+
+# read and check scenario.conf (in the current directory)
+scenario_conf()
+{
+	local h v var
+	HOSTS="" LINKS="" TPM_HOSTS="" TIMEOUT=300
+	unset RATKN_HOSTS CHARON_HOSTS
+	[[ -f scenario.conf ]] || fail "scenario.conf missing"
+	# shellcheck disable=SC1091
+	source ./scenario.conf
+	RATKN_HOSTS=${RATKN_HOSTS-$HOSTS}
+	CHARON_HOSTS=${CHARON_HOSTS-$HOSTS}
+
+	[[ -n ${HOSTS// /} ]] || fail "scenario.conf: HOSTS is empty"
+	for h in $HOSTS; do
+		[[ $h =~ ^[a-z][a-z0-9]{0,30}$ ]] || fail "scenario.conf: host \
+name '$h' is invalid (lower case letters and digits, starting with a letter)"
+	done
+	for v in TPM_HOSTS RATKN_HOSTS CHARON_HOSTS; do
+		for h in ${!v}; do
+			lab_in_list "$h" "$HOSTS" ||
+				fail "scenario.conf: $v names '$h', which is not in HOSTS"
+		done
+	done
+	for var in $(compgen -v SUBNET_ || true) $(compgen -v ROUTES_ || true); do
+		lab_in_list "${var#*_}" "$HOSTS" ||
+			fail "scenario.conf: $var: '${var#*_}' is not in HOSTS"
+	done
+	[[ $TIMEOUT =~ ^[0-9]+$ ]] || fail "scenario.conf: TIMEOUT must be seconds"
+	[[ -f test ]] || fail "test script missing"
+
+	export RATKN_LAB_HOSTS=$HOSTS RATKN_LAB_TPM_HOSTS=$TPM_HOSTS
+	export RATKN_LAB_RATKN_HOSTS=$RATKN_HOSTS RATKN_LAB_CHARON_HOSTS=$CHARON_HOSTS
+}
+
+# run a scenario script (test, prepare) with the test API, in a session of
+# its own (killed as a whole on timeout and interrupt)
+scenario_script()
+{
+	local file=$1 rc=0 pid size=0
+	[[ -f $file ]] || return 0
+	lab_step "running ${file##*/}"
+	[[ -f $RATKN_LAB_RUN/test.log ]] &&
+		size=$(stat -c %s "$RATKN_LAB_RUN/test.log")
+	setsid timeout -k 5 "$TIMEOUT" bash "$RATKN_LAB_LIB/run-test" "$file" \
+		</dev/null >>"$RATKN_LAB_RUN/test.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$RATKN_LAB_RUN/script.pid"
+	if [[ ${RATKN_LAB_VERBOSE:-0} == 1 ]]; then
+		# show the output as it is written
+		tail -c "+$((size + 1))" -s 0.2 -f --pid="$pid" \
+			"$RATKN_LAB_RUN/test.log" &
+		echo $! >"$RATKN_LAB_RUN/tail.pid"
+	fi
+	wait "$pid" || rc=$?
+	if [[ -f $RATKN_LAB_RUN/tail.pid ]]; then
+		wait "$(cat "$RATKN_LAB_RUN/tail.pid")" || true
+		rm -f "$RATKN_LAB_RUN/tail.pid"
+	fi
+	rm -f "$RATKN_LAB_RUN/script.pid"
+	((rc != 124)) || fail "${file##*/} timed out after $TIMEOUT s (TIMEOUT)"
+	((rc == 0)) || fail "${file##*/} failed (status $rc)"
+}
+
+scenario_teardown()
+{
+	local rc=$? h pids=() pid ns
+	trap '' INT TERM
+	trap - ERR
+	set +e
+	if pid=$(cat "$RATKN_LAB_RUN/script.pid" 2>/dev/null); then
+		kill -TERM -- "-$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		rm -f "$RATKN_LAB_RUN/script.pid"
+	fi
+	if pid=$(cat "$RATKN_LAB_RUN/tail.pid" 2>/dev/null); then
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+		rm -f "$RATKN_LAB_RUN/tail.pid"
+	fi
+	if [[ ${RATKN_LAB_KEEP:-0} == 1 ]]; then
+		: >"$RATKN_LAB_RUN/kept"
+		exit "$rc"
+	fi
+	lab_step "teardown"
+	for h in $RATKN_LAB_HOSTS; do
+		pid=$(cat "$RATKN_LAB_RUN/$h/charon.pid" 2>/dev/null) && pids+=("$pid")
+	done
+	lab_kill_wait 5 "${pids[@]}"
+	for h in $RATKN_LAB_TPM_HOSTS; do
+		tpm_stop "$h"
+	done
+	for h in $RATKN_LAB_HOSTS; do
+		lab_ns_remove "$(lab_ns "$h")"
+		rm -f "$LAB_STATE/host-$h" "$RATKN_LAB_RUN/$h/holder.pid" \
+			"$RATKN_LAB_RUN/$h/charon.pid"
+	done
+	while read -r ns; do
+		[[ $ns == "${LAB_NS_PREFIX}_seg"* ]] && lab_ns_remove "$ns"
+	done < <(lab_namespaces)
+	exit "$rc"
+}
+
+# scenario_main: everything for the scenario in $RATKN_LAB_SCENARIO
+scenario_main()
+{
+	local h var
+	set -eEuo pipefail
+	trap scenario_teardown EXIT
+	# an interrupted run is torn down even with --keep
+	trap 'RATKN_LAB_KEEP=0; exit 130' INT TERM
+	trap '_lab_err $? "$BASH_COMMAND"' ERR
+	RATKN_LAB_HOSTS=""
+	RATKN_LAB_TPM_HOSTS=""
+
+	cd "$RATKN_LAB_SCENARIO"
+	scenario_conf
+
+	# the ratkn tool on PATH inside hosts
+	mkdir -p "$RATKN_LAB_RUN/bin"
+	printf '#!/bin/sh\nexec "%s/src/ratkn/ratkn" "$@"\n' "$RATKN_LAB_REPO" \
+		>"$RATKN_LAB_RUN/bin/ratkn"
+	chmod +x "$RATKN_LAB_RUN/bin/ratkn"
+
+	lab_step "hosts: $RATKN_LAB_HOSTS"
+	for h in $RATKN_LAB_HOSTS; do
+		host_prepare_files "$h"
+	done
+	for h in $RATKN_LAB_HOSTS; do
+		host_create "$h"
+	done
+	links_create "$LINKS"
+	for h in $RATKN_LAB_HOSTS; do
+		var=SUBNET_$h
+		if [[ -n ${!var:-} ]]; then
+			host_subnet "$h" "${!var}"
+		fi
+		var=ROUTES_$h
+		if [[ -n ${!var:-} ]]; then
+			host_routes "$h" "${!var}"
+		fi
+	done
+
+	if [[ -n ${RATKN_LAB_TPM_HOSTS// /} ]]; then
+		[[ -x $RATKN_LAB_REPO/src/ratkn/ratkn ]] || fail "TPM hosts need \
+the ratkn tool, which is not built ($RATKN_LAB_REPO/src/ratkn/ratkn)"
+		for h in $RATKN_LAB_TPM_HOSTS; do
+			tpm_start "$h"
+		done
+		for h in $RATKN_LAB_TPM_HOSTS; do
+			tpm_provision "$h"
+		done
+		tpm_distribute
+	fi
+
+	scenario_script "$RATKN_LAB_SCENARIO/prepare"
+
+	for h in $RATKN_LAB_CHARON_HOSTS; do
+		charon_start "$h"
+	done
+	for h in $RATKN_LAB_CHARON_HOSTS; do
+		charon_wait "$h"
+	done
+	for h in $RATKN_LAB_CHARON_HOSTS; do
+		charon_load "$h"
+	done
+
+	scenario_script "$RATKN_LAB_SCENARIO/test"
+}
