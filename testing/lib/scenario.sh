@@ -46,13 +46,24 @@ name '$h' is invalid (lower case letters and digits, starting with a letter)"
 				fail "scenario.conf: $v names '$h', which is not in HOSTS"
 		done
 	done
-	for var in $(compgen -v SUBNET_ || true) $(compgen -v ROUTES_ || true); do
+	for var in $(compgen -v SUBNET_ || true) $(compgen -v ROUTES_ || true) \
+			   $(compgen -v PLUGINS_ || true); do
 		lab_in_list "${var#*_}" "$HOSTS" ||
 			fail "scenario.conf: $var: '${var#*_}' is not in HOSTS"
 	done
 	[[ $TIMEOUT =~ ^[0-9]+$ ]] || fail "scenario.conf: TIMEOUT must be seconds"
 	[[ -f test ]] || fail "test script missing"
 
+	# extra plugins of a host, for the charon helpers in other processes
+	for var in $(compgen -v PLUGINS_ || true); do
+		for f in ${!var}; do
+			[[ $f == /* ]] || f=$RATKN_LAB_REPO/$f
+			[[ $f == */libstrongswan-*.so ]] || fail "scenario.conf: $var: \
+'$f' is not a libstrongswan-NAME.so plugin"
+			[[ -f $f ]] || fail "scenario.conf: $var: $f is not built"
+		done
+		export "RATKN_LAB_${var}=${!var}"
+	done
 	export RATKN_LAB_HOSTS=$HOSTS RATKN_LAB_TPM_HOSTS=$TPM_HOSTS
 	export RATKN_LAB_RATKN_HOSTS=$RATKN_HOSTS RATKN_LAB_CHARON_HOSTS=$CHARON_HOSTS
 }
