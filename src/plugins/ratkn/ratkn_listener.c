@@ -281,6 +281,8 @@ static void offer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	}
 	if (!policy->valid)
 	{	/* no offer; authorize() and get_shared() refuse the IKE_SA */
+		DBG1(DBG_IKE, "ratkn: invalid ratkn configuration for connection "
+			 "'%s', refusing", policy->name);
 		policy->destroy(policy);
 		return;
 	}
