@@ -117,6 +117,32 @@ struct ratkn_tpm_t {
 	bool (*extend)(ratkn_tpm_t *this, uint16_t alg, u_int pcr, chunk_t digest);
 
 	/**
+	 * Read the EK certificate from its NV index (TCG EK credential profile:
+	 * 0x01c00002 RSA 2048, 0x01c0000a ECC P-256, the first found) and the
+	 * public area of the matching EK (persistent at 0x81010001 / 0x81010002
+	 * per the TCG provisioning guidance, else created from the default
+	 * template and flushed).
+	 *
+	 * @param ek_cert		DER EK certificate (allocated)
+	 * @param ek_public		marshalled TPMT_PUBLIC of the EK (allocated)
+	 * @return				TRUE if successful
+	 */
+	bool (*get_ek)(ratkn_tpm_t *this, chunk_t *ek_cert, chunk_t *ek_public);
+
+	/**
+	 * TPM2_ActivateCredential: recover a secret protected with
+	 * ratkn_credential_make() for the AK, using the EK (authorized with a
+	 * PolicySecret(TPM_RH_ENDORSEMENT) session).
+	 *
+	 * @param blob			TPM2B_ID_OBJECT, marshalled
+	 * @param encrypted		TPM2B_ENCRYPTED_SECRET, marshalled
+	 * @param secret		recovered secret (allocated; wipe it)
+	 * @return				TRUE if successful
+	 */
+	bool (*activate_credential)(ratkn_tpm_t *this, chunk_t blob,
+								chunk_t encrypted, chunk_t *secret);
+
+	/**
 	 * Destroy the object, closing the connection to the TPM.
 	 */
 	void (*destroy)(ratkn_tpm_t *this);
