@@ -24,6 +24,12 @@
 #include <collections/linked_list.h>
 #include <threading/rwlock.h>
 
+ENUM(ratkn_on_warning_names, RATKN_WARNING_REFUSE, RATKN_WARNING_RESTRICT,
+	"refuse",
+	"accept",
+	"restrict",
+);
+
 typedef struct private_ratkn_config_t private_ratkn_config_t;
 
 /**
@@ -57,6 +63,21 @@ struct private_ratkn_config_t {
 	 * Attesters, attester_t
 	 */
 	linked_list_t *attesters;
+
+	/**
+	 * Verifiers, ratkn_verifier_cfg_t
+	 */
+	linked_list_t *verifiers;
+
+	/**
+	 * Models a responder offers
+	 */
+	ratkn_model_t models[RATKN_MAX_MODELS];
+
+	/**
+	 * Number of models
+	 */
+	int model_count;
 
 	/**
 	 * TCTI configuration, NULL if no TPM is configured
@@ -96,7 +117,40 @@ METHOD(ratkn_policy_t, policy_destroy, void,
 {
 	if (ref_put(&this->ref))
 	{
+		DESTROY_OFFSET_IF(this->public.warning_ts,
+						  offsetof(traffic_selector_t, destroy));
+		free(this->public.verifier);
 		free(this->public.name);
+		free(this);
+	}
+}
+
+/**
+ * Private data of a verifier
+ */
+typedef struct {
+	/** public part */
+	ratkn_verifier_cfg_t public;
+	/** references */
+	refcount_t ref;
+} private_verifier_t;
+
+METHOD(ratkn_verifier_cfg_t, verifier_get_ref, ratkn_verifier_cfg_t*,
+	private_verifier_t *this)
+{
+	ref_get(&this->ref);
+	return &this->public;
+}
+
+METHOD(ratkn_verifier_cfg_t, verifier_destroy, void,
+	private_verifier_t *this)
+{
+	if (ref_put(&this->ref))
+	{
+		chunk_free(&this->public.key);
+		free(this->public.name);
+		free(this->public.url);
+		free(this->public.ca);
 		free(this);
 	}
 }
@@ -185,6 +239,156 @@ static bool parse_role(char *str, ratkn_role_t *role)
 }
 
 /**
+ * Parse a comma-separated list of models
+ */
+static bool parse_models(char *str, ratkn_model_t models[RATKN_MAX_MODELS],
+						 int *count)
+{
+	enumerator_t *enumerator;
+	ratkn_model_t model;
+	char *token;
+	bool ok = TRUE;
+
+	*count = 0;
+	enumerator = enumerator_create_token(str, ",", " ");
+	while (enumerator->enumerate(enumerator, &token))
+	{
+		if (*count == RATKN_MAX_MODELS ||
+			!enum_from_name(ratkn_model_names, token, &model))
+		{
+			ok = FALSE;
+			break;
+		}
+		models[(*count)++] = model;
+	}
+	enumerator->destroy(enumerator);
+	return ok && *count;
+}
+
+/**
+ * Parse a comma-separated list of subnets into traffic selectors
+ */
+static linked_list_t *parse_ts(char *str)
+{
+	enumerator_t *enumerator;
+	traffic_selector_t *ts;
+	linked_list_t *list;
+	char *token;
+
+	list = linked_list_create();
+	enumerator = enumerator_create_token(str, ",", " ");
+	while (enumerator->enumerate(enumerator, &token))
+	{
+		ts = traffic_selector_create_from_cidr(token, 0, 0, 65535);
+		if (!ts)
+		{
+			list->destroy_offset(list, offsetof(traffic_selector_t, destroy));
+			list = NULL;
+			break;
+		}
+		list->insert_last(list, ts);
+	}
+	enumerator->destroy(enumerator);
+	return list;
+}
+
+/**
+ * Load the remote verification settings of a connection
+ */
+static bool load_remote(private_policy_t *this, char *name)
+{
+	ratkn_policy_t *p = &this->public;
+	char *str, *verifier, *appraisal, *on_warning;
+	bool valid = TRUE;
+	int i;
+
+	str = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.connections.%s.models", "background-check",
+				lib->ns, name);
+	if (!parse_models(str, p->models, &p->model_count))
+	{
+		DBG1(DBG_CFG, "ratkn: connection '%s': invalid models '%s' (expected "
+			 "background-check and/or passport)", name, str);
+		valid = FALSE;
+	}
+	verifier = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.connections.%s.verifier", NULL, lib->ns, name);
+	p->verifier = strdupnull(verifier);
+	appraisal = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.connections.%s.appraisal", "local",
+				lib->ns, name);
+	if (streq(appraisal, "verifier"))
+	{
+		p->remote_appraisal = TRUE;
+	}
+	else if (!streq(appraisal, "local"))
+	{
+		DBG1(DBG_CFG, "ratkn: connection '%s': invalid appraisal '%s' "
+			 "(expected local or verifier)", name, appraisal);
+		valid = FALSE;
+	}
+	for (i = 0; i < p->model_count; i++)
+	{
+		if (p->models[i] == RATKN_MODEL_PASSPORT && !verifier &&
+			(p->role & RATKN_FLAG_ATTEST))
+		{
+			DBG1(DBG_CFG, "ratkn: connection '%s': the passport model needs a "
+				 "verifier", name);
+			valid = FALSE;
+		}
+	}
+	if ((p->remote_appraisal || (p->role & RATKN_FLAG_VERIFY)) && !verifier)
+	{
+		for (i = 0; i < p->model_count; i++)
+		{
+			if (p->models[i] == RATKN_MODEL_PASSPORT || p->remote_appraisal)
+			{
+				DBG1(DBG_CFG, "ratkn: connection '%s': checking attestation "
+					 "results needs a verifier", name);
+				valid = FALSE;
+				break;
+			}
+		}
+	}
+	p->freshness = lib->settings->get_time(lib->settings,
+				"%s.plugins.ratkn.connections.%s.freshness", 0, lib->ns, name);
+	p->passport_cache = lib->settings->get_time(lib->settings,
+				"%s.plugins.ratkn.connections.%s.passport_cache", 0,
+				lib->ns, name);
+	p->reattest = lib->settings->get_time(lib->settings,
+				"%s.plugins.ratkn.connections.%s.reattest", 0, lib->ns, name);
+	on_warning = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.connections.%s.on_warning", "refuse",
+				lib->ns, name);
+	if (!enum_from_name(ratkn_on_warning_names, on_warning, &p->on_warning))
+	{
+		DBG1(DBG_CFG, "ratkn: connection '%s': invalid on_warning '%s' "
+			 "(expected refuse, accept or restrict)", name, on_warning);
+		valid = FALSE;
+	}
+	str = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.connections.%s.warning_ts", NULL, lib->ns,
+				name);
+	if (str)
+	{
+		p->warning_ts = parse_ts(str);
+		if (!p->warning_ts)
+		{
+			DBG1(DBG_CFG, "ratkn: connection '%s': invalid warning_ts '%s'",
+				 name, str);
+			valid = FALSE;
+		}
+	}
+	if (p->on_warning == RATKN_WARNING_RESTRICT && !p->warning_ts)
+	{
+		DBG1(DBG_CFG, "ratkn: connection '%s': on_warning = restrict needs "
+			 "warning_ts", name);
+		valid = FALSE;
+	}
+	return valid;
+}
+
+/**
  * Load the policy of a connection section; an invalid section results in a
  * policy with valid = FALSE, which makes the connection fail
  */
@@ -240,6 +444,10 @@ static ratkn_policy_t *load_policy(char *name, char *pcrs_default)
 	{
 		DBG1(DBG_CFG, "ratkn: connection '%s': invalid PCR selection '%s'",
 			 name, pcrs);
+		valid = FALSE;
+	}
+	if (!load_remote(this, name))
+	{
 		valid = FALSE;
 	}
 	this->public.valid = valid;
@@ -324,17 +532,77 @@ static attester_t *load_attester(char *name)
 }
 
 /**
+ * Load a verifier section, NULL if invalid
+ */
+static ratkn_verifier_cfg_t *load_verifier(char *name)
+{
+	private_verifier_t *this;
+	char *url, *ca, *key, buf[PATH_MAX];
+	chunk_t *pem;
+
+	url = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.verifiers.%s.url", NULL, lib->ns, name);
+	ca = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.verifiers.%s.ca", NULL, lib->ns, name);
+	key = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.verifiers.%s.key", NULL, lib->ns, name);
+	if (!url || !key)
+	{
+		DBG1(DBG_CFG, "ratkn: verifier '%s' needs url and key, ignored", name);
+		return NULL;
+	}
+	pem = chunk_map(resolve_path(key, buf, sizeof(buf)), FALSE);
+	if (!pem)
+	{
+		DBG1(DBG_CFG, "ratkn: verifier '%s': reading key '%s' failed: %s, "
+			 "ignored", name, key, strerror(errno));
+		return NULL;
+	}
+	INIT(this,
+		.public = {
+			.name = strdup(name),
+			.url = strdup(url),
+			.ca = ca ? strdup(resolve_path(ca, buf, sizeof(buf))) : NULL,
+			.key = chunk_clone(*pem),
+			.timeout = lib->settings->get_time(lib->settings,
+						"%s.plugins.ratkn.verifiers.%s.timeout", 5,
+						lib->ns, name) * 1000,
+			.get_ref = _verifier_get_ref,
+			.destroy = _verifier_destroy,
+		},
+		.ref = 1,
+	);
+	chunk_unmap(pem);
+	DBG2(DBG_CFG, "ratkn: verifier '%s' at %s", name, url);
+	return &this->public;
+}
+
+/**
  * Load all sections into new lists
  */
 static void load(private_ratkn_config_t *this, linked_list_t **policies,
-				 linked_list_t **attesters)
+				 linked_list_t **attesters, linked_list_t **verifiers)
 {
+	ratkn_verifier_cfg_t *verifier;
 	enumerator_t *enumerator;
 	attester_t *attester;
 	char *name, *pcrs_default;
 
 	*policies = linked_list_create();
 	*attesters = linked_list_create();
+	*verifiers = linked_list_create();
+
+	enumerator = lib->settings->create_section_enumerator(lib->settings,
+				"%s.plugins.ratkn.verifiers", lib->ns);
+	while (enumerator->enumerate(enumerator, &name))
+	{
+		verifier = load_verifier(name);
+		if (verifier)
+		{
+			(*verifiers)->insert_last(*verifiers, verifier);
+		}
+	}
+	enumerator->destroy(enumerator);
 	pcrs_default = lib->settings->get_str(lib->settings,
 				"%s.plugins.ratkn.tpm.pcrs", RATKN_DEFAULT_PCRS, lib->ns);
 
@@ -358,11 +626,13 @@ static void load(private_ratkn_config_t *this, linked_list_t **policies,
 	}
 	enumerator->destroy(enumerator);
 
-	DBG1(DBG_CFG, "ratkn: %d connection%s, %d attester%s configured%s",
-		 (*policies)->get_count(*policies),
+	DBG1(DBG_CFG, "ratkn: %d connection%s, %d attester%s, %d verifier%s "
+		 "configured%s", (*policies)->get_count(*policies),
 		 (*policies)->get_count(*policies) == 1 ? "" : "s",
 		 (*attesters)->get_count(*attesters),
 		 (*attesters)->get_count(*attesters) == 1 ? "" : "s",
+		 (*verifiers)->get_count(*verifiers),
+		 (*verifiers)->get_count(*verifiers) == 1 ? "" : "s",
 		 this->tcti ? ", TPM available for attestation" : "");
 }
 
@@ -413,6 +683,66 @@ METHOD(ratkn_config_t, get_appraisal, ratkn_appraisal_t*,
 	return found;
 }
 
+METHOD(ratkn_config_t, get_verifier, ratkn_verifier_cfg_t*,
+	private_ratkn_config_t *this, char *name)
+{
+	enumerator_t *enumerator;
+	ratkn_verifier_cfg_t *verifier, *found = NULL;
+
+	this->lock->read_lock(this->lock);
+	enumerator = this->verifiers->create_enumerator(this->verifiers);
+	while (enumerator->enumerate(enumerator, &verifier))
+	{
+		if (streq(verifier->name, name))
+		{
+			found = verifier->get_ref(verifier);
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->lock->unlock(this->lock);
+	return found;
+}
+
+METHOD(ratkn_config_t, get_models, int,
+	private_ratkn_config_t *this, ratkn_model_t models[RATKN_MAX_MODELS])
+{
+	int count;
+
+	this->lock->read_lock(this->lock);
+	count = this->model_count;
+	memcpy(models, this->models, sizeof(this->models));
+	this->lock->unlock(this->lock);
+	return count;
+}
+
+/**
+ * Load the models a responder offers: configured, or background-check plus
+ * passport if a verifier is configured
+ */
+static void load_models(private_ratkn_config_t *this, linked_list_t *verifiers,
+						ratkn_model_t models[RATKN_MAX_MODELS], int *count)
+{
+	char *str;
+
+	str = lib->settings->get_str(lib->settings, "%s.plugins.ratkn.models",
+								 NULL, lib->ns);
+	if (str && parse_models(str, models, count))
+	{
+		return;
+	}
+	if (str)
+	{
+		DBG1(DBG_CFG, "ratkn: invalid models '%s', using defaults", str);
+	}
+	*count = 0;
+	models[(*count)++] = RATKN_MODEL_BACKGROUND_CHECK;
+	if (verifiers->get_count(verifiers))
+	{
+		models[(*count)++] = RATKN_MODEL_PASSPORT;
+	}
+}
+
 METHOD(ratkn_config_t, can_attest, bool,
 	private_ratkn_config_t *this)
 {
@@ -429,18 +759,28 @@ METHOD(ratkn_config_t, get_tpm, void,
 METHOD(ratkn_config_t, reload, void,
 	private_ratkn_config_t *this)
 {
-	linked_list_t *policies, *attesters, *old_policies, *old_attesters;
+	linked_list_t *policies, *attesters, *verifiers;
+	linked_list_t *old_policies, *old_attesters, *old_verifiers;
+	ratkn_model_t models[RATKN_MAX_MODELS];
+	int count;
 
-	load(this, &policies, &attesters);
+	load(this, &policies, &attesters, &verifiers);
+	load_models(this, verifiers, models, &count);
 	this->lock->write_lock(this->lock);
 	old_policies = this->policies;
 	old_attesters = this->attesters;
+	old_verifiers = this->verifiers;
 	this->policies = policies;
 	this->attesters = attesters;
+	this->verifiers = verifiers;
+	memcpy(this->models, models, sizeof(models));
+	this->model_count = count;
 	this->lock->unlock(this->lock);
 	old_policies->destroy_offset(old_policies,
 								 offsetof(ratkn_policy_t, destroy));
 	old_attesters->destroy_function(old_attesters, (void*)attester_destroy);
+	old_verifiers->destroy_offset(old_verifiers,
+								  offsetof(ratkn_verifier_cfg_t, destroy));
 }
 
 METHOD(ratkn_config_t, destroy, void,
@@ -450,6 +790,8 @@ METHOD(ratkn_config_t, destroy, void,
 								   offsetof(ratkn_policy_t, destroy));
 	this->attesters->destroy_function(this->attesters,
 									  (void*)attester_destroy);
+	this->verifiers->destroy_offset(this->verifiers,
+									offsetof(ratkn_verifier_cfg_t, destroy));
 	this->lock->destroy(this->lock);
 	free(this->tcti);
 	free(this);
@@ -469,6 +811,8 @@ ratkn_config_t *ratkn_config_create()
 		.public = {
 			.get_policy = _get_policy,
 			.get_appraisal = _get_appraisal,
+			.get_verifier = _get_verifier,
+			.get_models = _get_models,
 			.can_attest = _can_attest,
 			.get_tpm = _get_tpm,
 			.reload = _reload,
@@ -508,6 +852,7 @@ ratkn_config_t *ratkn_config_create()
 		this->tcti = strdup(RATKN_TPM_TCTI);
 	}
 
-	load(this, &this->policies, &this->attesters);
+	load(this, &this->policies, &this->attesters, &this->verifiers);
+	load_models(this, this->verifiers, this->models, &this->model_count);
 	return &this->public;
 }

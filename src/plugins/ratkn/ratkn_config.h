@@ -23,8 +23,11 @@
 #include "ratkn_types.h"
 #include "ratkn_pcr.h"
 #include "ratkn_appraisal.h"
+#include "ratkn_negotiate.h"
 
 #include <utils/identification.h>
+#include <collections/linked_list.h>
+#include <selectors/traffic_selector.h>
 
 /**
  * Default ratkn ECDHE group (Curve25519).
@@ -40,6 +43,70 @@
  * Directory relative paths in the configuration are resolved against.
  */
 #define RATKN_CONFDIR "/etc/ratkn"
+
+typedef enum ratkn_on_warning_t ratkn_on_warning_t;
+
+/**
+ * What a relying party does with an attestation result of status warning.
+ */
+enum ratkn_on_warning_t {
+	/** refuse the IKE_SA */
+	RATKN_WARNING_REFUSE,
+	/** accept it */
+	RATKN_WARNING_ACCEPT,
+	/** accept it, with CHILD_SAs narrowed to warning_ts */
+	RATKN_WARNING_RESTRICT,
+};
+
+/**
+ * enum names for ratkn_on_warning_t (settings keywords).
+ */
+extern enum_name_t *ratkn_on_warning_names;
+
+typedef struct ratkn_verifier_cfg_t ratkn_verifier_cfg_t;
+
+/**
+ * A remote verifier (charon.plugins.ratkn.verifiers.<name>), immutable.
+ */
+struct ratkn_verifier_cfg_t {
+
+	/**
+	 * Section name
+	 */
+	char *name;
+
+	/**
+	 * Base URL of its API
+	 */
+	char *url;
+
+	/**
+	 * CA file to verify its TLS certificate with, NULL for the system's
+	 */
+	char *ca;
+
+	/**
+	 * PEM of the public key its attestation results are signed with
+	 */
+	chunk_t key;
+
+	/**
+	 * Time limit of a request in ms
+	 */
+	u_int timeout;
+
+	/**
+	 * Get a reference.
+	 *
+	 * @return			this, with an additional reference
+	 */
+	ratkn_verifier_cfg_t *(*get_ref)(ratkn_verifier_cfg_t *this);
+
+	/**
+	 * Release a reference.
+	 */
+	void (*destroy)(ratkn_verifier_cfg_t *this);
+};
 
 typedef struct ratkn_policy_t ratkn_policy_t;
 
@@ -85,6 +152,56 @@ struct ratkn_policy_t {
 	ratkn_pcr_selection_t pcrs;
 
 	/**
+	 * Attestation models, in order of preference
+	 */
+	ratkn_model_t models[RATKN_MAX_MODELS];
+
+	/**
+	 * Number of models
+	 */
+	int model_count;
+
+	/**
+	 * Verifier for passport (attester) and remote background-check (relying
+	 * party) models, NULL for none
+	 */
+	char *verifier;
+
+	/**
+	 * Relying party: whether evidence is appraised by the verifier instead of
+	 * locally (background-check model)
+	 */
+	bool remote_appraisal;
+
+	/**
+	 * Relying party: age in seconds up to which attestation results not
+	 * bound to this IKE_SA are accepted, 0 for never
+	 */
+	u_int freshness;
+
+	/**
+	 * Attester: seconds for which an attestation result is reused, 0 for
+	 * never
+	 */
+	u_int passport_cache;
+
+	/**
+	 * Relying party: what to do with status warning
+	 */
+	ratkn_on_warning_t on_warning;
+
+	/**
+	 * Relying party: local traffic selectors a peer with status warning may
+	 * reach (traffic_selector_t), for RATKN_WARNING_RESTRICT
+	 */
+	linked_list_t *warning_ts;
+
+	/**
+	 * Relying party: re-attestation interval in seconds, 0 for none
+	 */
+	u_int reattest;
+
+	/**
 	 * Get a reference.
 	 *
 	 * @return			this, with an additional reference
@@ -125,6 +242,24 @@ struct ratkn_config_t {
 	 */
 	ratkn_appraisal_t *(*get_appraisal)(ratkn_config_t *this,
 										identification_t *id, char **name);
+
+	/**
+	 * Get a verifier.
+	 *
+	 * @param name		section name
+	 * @return			verifier (reference), NULL if not configured
+	 */
+	ratkn_verifier_cfg_t *(*get_verifier)(ratkn_config_t *this, char *name);
+
+	/**
+	 * Models a responder offers in IKE_SA_INIT, before it knows the
+	 * connection (charon.plugins.ratkn.models).
+	 *
+	 * @param models	receives the models
+	 * @return			number of models
+	 */
+	int (*get_models)(ratkn_config_t *this,
+					  ratkn_model_t models[RATKN_MAX_MODELS]);
 
 	/**
 	 * Whether this host can attest (a TPM is configured).

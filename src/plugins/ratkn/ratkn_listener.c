@@ -299,7 +299,8 @@ static void offer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 			 ratkn_role_names, policy->role);
 		flags &= ~RATKN_FLAG_ATTEST;
 	}
-	data = entry->session->offer(entry->session, flags, policy->group);
+	data = entry->session->offer(entry->session, flags, policy->group,
+								 policy->models, policy->model_count);
 	if (data.len)
 	{
 		message->add_notify(message, FALSE, RATKN_NOTIFY_NEGOTIATE, data);
@@ -365,7 +366,9 @@ static void process_answer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 static void process_offer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 						  message_t *message)
 {
+	ratkn_model_t models[RATKN_MAX_MODELS];
 	entry_t *entry;
+	int count;
 	chunk_t data;
 	bool duplicate;
 
@@ -385,7 +388,9 @@ static void process_offer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 			 "using the first");
 	}
 	/* the answer is created now and added to the response in answer() */
-	if (!entry->session->answer(entry->session, data, this->tpm != NULL).len)
+	count = this->config->get_models(this->config, models);
+	if (!entry->session->answer(entry->session, data, this->tpm != NULL,
+								models, count).len)
 	{
 		DBG1(DBG_IKE, "ratkn: ignoring malformed RATKN_NEGOTIATE: %s",
 			 entry->session->get_reason(entry->session));
@@ -406,7 +411,7 @@ static void answer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	{
 		return;
 	}
-	data = entry->session->answer(entry->session, chunk_empty, FALSE);
+	data = entry->session->answer(entry->session, chunk_empty, FALSE, NULL, 0);
 	if (data.len)
 	{
 		message->add_notify(message, FALSE, RATKN_NOTIFY_NEGOTIATE, data);

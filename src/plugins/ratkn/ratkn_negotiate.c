@@ -80,6 +80,11 @@ struct private_ratkn_negotiate_t {
 	 * Formats, 2 octets each
 	 */
 	chunk_t formats;
+
+	/**
+	 * Models, 2 octets each, empty if not sent
+	 */
+	chunk_t models;
 };
 
 METHOD(ratkn_negotiate_t, get_version, uint8_t,
@@ -127,6 +132,24 @@ METHOD(ratkn_negotiate_t, has_format, bool,
 	return FALSE;
 }
 
+METHOD(ratkn_negotiate_t, get_models, int,
+	private_ratkn_negotiate_t *this, ratkn_model_t models[RATKN_MAX_MODELS])
+{
+	int count = 0;
+	size_t i;
+
+	if (!this->models.len)
+	{
+		models[count++] = RATKN_MODEL_BACKGROUND_CHECK;
+		return count;
+	}
+	for (i = 0; i + 1 < this->models.len && count < RATKN_MAX_MODELS; i += 2)
+	{
+		models[count++] = untoh16(this->models.ptr + i);
+	}
+	return count;
+}
+
 METHOD(ratkn_negotiate_t, get_encoding, chunk_t,
 	private_ratkn_negotiate_t *this)
 {
@@ -155,6 +178,7 @@ static private_ratkn_negotiate_t *create_empty(chunk_t encoding)
 			.get_share = _get_share,
 			.get_nonce = _get_nonce,
 			.has_format = _has_format,
+			.get_models = _get_models,
 			.get_encoding = _get_encoding,
 			.destroy = _destroy,
 		},
@@ -208,14 +232,18 @@ static bool check_rules(uint8_t flags, uint16_t group, chunk_t share,
  */
 ratkn_negotiate_t *ratkn_negotiate_create(uint8_t flags, uint16_t group,
 										  chunk_t share, chunk_t nonce,
-										  ratkn_format_t *formats, int count)
+										  ratkn_format_t *formats, int count,
+										  ratkn_model_t *models,
+										  int model_count)
 {
 	private_ratkn_negotiate_t *this;
-	bio_writer_t *writer, *list;
+	bio_writer_t *writer, *list, *model_list;
+	chunk_t encoding;
 	char reason[64];
 	int i;
 
-	if ((flags & ~KNOWN_FLAGS) || count < 0 || count > RATKN_MAX_FORMATS)
+	if ((flags & ~KNOWN_FLAGS) || count < 0 || count > RATKN_MAX_FORMATS ||
+		model_count < 0 || model_count > RATKN_MAX_MODELS)
 	{
 		return NULL;
 	}
@@ -230,6 +258,15 @@ ratkn_negotiate_t *ratkn_negotiate_create(uint8_t flags, uint16_t group,
 		DBG1(DBG_IKE, "ratkn: refusing to build RATKN_NEGOTIATE: %s", reason);
 		list->destroy(list);
 		return NULL;
+	}
+	model_list = bio_writer_create(2 * model_count);
+	if (model_count > 1 || (model_count == 1 &&
+							models[0] != RATKN_MODEL_BACKGROUND_CHECK))
+	{	/* background-check alone is the default, not sent */
+		for (i = 0; i < model_count; i++)
+		{
+			model_list->write_uint16(model_list, models[i]);
+		}
 	}
 	writer = bio_writer_create(128);
 	writer->write_uint8(writer, RATKN_VERSION);
@@ -247,23 +284,21 @@ ratkn_negotiate_t *ratkn_negotiate_create(uint8_t flags, uint16_t group,
 	{
 		ratkn_tlv_write(writer, ATTR_FORMATS, list->get_buf(list));
 	}
+	if (model_list->get_buf(model_list).len)
+	{
+		ratkn_tlv_write(writer, ATTR_MODELS, model_list->get_buf(model_list));
+	}
 	list->destroy(list);
-
-	this = create_empty(writer->extract_buf(writer));
+	model_list->destroy(model_list);
+	encoding = writer->extract_buf(writer);
 	writer->destroy(writer);
-	this->version = RATKN_VERSION;
-	this->flags = flags;
-	this->group = group;
-	/* the fixed header is 4 octets, each attribute header 4 octets */
-	this->share = share.len ? chunk_create(this->encoding.ptr + 8,
-										   share.len) : chunk_empty;
-	this->nonce = nonce.len ? chunk_create(this->encoding.ptr + 8 +
-						(share.len ? 4 + share.len : 0), nonce.len)
-							: chunk_empty;
-	this->formats = count ? chunk_create(this->encoding.ptr +
-						this->encoding.len - 2 * count, 2 * count)
-						  : chunk_empty;
-	return &this->public;
+
+	/* parse our own encoding, so that the attribute chunks are set the same
+	 * way for sent and received notifies */
+	this = (private_ratkn_negotiate_t*)ratkn_negotiate_parse(encoding, reason,
+															 sizeof(reason));
+	chunk_free(&encoding);
+	return this ? &this->public : NULL;
 }
 
 /*
@@ -281,8 +316,9 @@ ratkn_negotiate_t *ratkn_negotiate_parse(chunk_t data, char *reason,
 		{ ATTR_SHARE, "SHARE", 1, 0xffff, FALSE },
 		{ ATTR_NONCE, "NONCE", RATKN_NONCE_MIN, RATKN_NONCE_MAX, FALSE },
 		{ ATTR_FORMATS, "FORMATS", 2, 2 * RATKN_MAX_FORMATS, FALSE },
+		{ ATTR_MODELS, "MODELS", 2, 2 * RATKN_MAX_MODELS, FALSE },
 	};
-	chunk_t share, nonce, formats;
+	chunk_t share, nonce, formats, models;
 
 	reader = bio_reader_create(data);
 	if (!reader->read_uint8(reader, &version) ||
@@ -308,10 +344,17 @@ ratkn_negotiate_t *ratkn_negotiate_parse(chunk_t data, char *reason,
 	share = rules[0].value;
 	nonce = rules[1].value;
 	formats = rules[2].value;
+	models = rules[3].value;
 	if (formats.len % 2)
 	{
 		snprintf(reason, len, "FORMATS attribute has odd length %zu",
 				 formats.len);
+		return NULL;
+	}
+	if (models.len % 2)
+	{
+		snprintf(reason, len, "MODELS attribute has odd length %zu",
+				 models.len);
 		return NULL;
 	}
 	flags &= KNOWN_FLAGS;
@@ -333,5 +376,8 @@ ratkn_negotiate_t *ratkn_negotiate_parse(chunk_t data, char *reason,
 	this->formats = formats.len ? chunk_create(this->encoding.ptr +
 								(formats.ptr - data.ptr), formats.len)
 								: chunk_empty;
+	this->models = models.len ? chunk_create(this->encoding.ptr +
+								(models.ptr - data.ptr), models.len)
+							  : chunk_empty;
 	return &this->public;
 }

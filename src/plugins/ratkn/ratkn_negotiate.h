@@ -42,6 +42,11 @@
  */
 #define RATKN_MAX_FORMATS 16
 
+/**
+ * Maximum number of models in a MODELS attribute.
+ */
+#define RATKN_MAX_MODELS 8
+
 typedef struct ratkn_negotiate_t ratkn_negotiate_t;
 
 /**
@@ -93,6 +98,17 @@ struct ratkn_negotiate_t {
 	bool (*has_format)(ratkn_negotiate_t *this, ratkn_format_t format);
 
 	/**
+	 * Attestation models the sender supports, in its order of preference
+	 * (docs/protocol.md, section 13.1); background-check only if the sender
+	 * sent no MODELS attribute.
+	 *
+	 * @param models	receives up to RATKN_MAX_MODELS models
+	 * @return			number of models
+	 */
+	int (*get_models)(ratkn_negotiate_t *this,
+					  ratkn_model_t models[RATKN_MAX_MODELS]);
+
+	/**
 	 * Encoded notify data (borrowed).
 	 *
 	 * @return			encoding
@@ -114,11 +130,16 @@ struct ratkn_negotiate_t {
  * @param nonce			relying-party nonce (cloned), required with VERIFY
  * @param formats		evidence formats, required with ATTEST or VERIFY
  * @param count			number of formats
+ * @param models		supported models in order of preference; the MODELS
+ *						attribute is omitted if this is background-check only
+ * @param model_count	number of models
  * @return				object, NULL if the arguments violate the rules
  */
 ratkn_negotiate_t *ratkn_negotiate_create(uint8_t flags, uint16_t group,
 										  chunk_t share, chunk_t nonce,
-										  ratkn_format_t *formats, int count);
+										  ratkn_format_t *formats, int count,
+										  ratkn_model_t *models,
+										  int model_count);
 
 /**
  * Parse received RATKN_NEGOTIATE data.

@@ -100,7 +100,7 @@ METHOD(ratkn_session_t, get_ike_role, ratkn_ike_role_t,
  * Create our RATKN_NEGOTIATE with a fresh key pair and, with VERIFY, a nonce
  */
 static bool build_mine(private_ratkn_session_t *this, uint8_t flags,
-					   uint16_t group)
+					   uint16_t group, ratkn_model_t *models, int model_count)
 {
 	uint8_t nonce[RATKN_NONCE_LEN];
 	chunk_t share = chunk_empty;
@@ -128,12 +128,13 @@ static bool build_mine(private_ratkn_session_t *this, uint8_t flags,
 	this->mine = ratkn_negotiate_create(flags, group, share,
 						(flags & RATKN_FLAG_VERIFY) ? chunk_from_thing(nonce)
 													: chunk_empty,
-						formats, count);
+						formats, count, models, model_count);
 	return this->mine != NULL;
 }
 
 METHOD(ratkn_session_t, offer, chunk_t,
-	private_ratkn_session_t *this, uint8_t flags, uint16_t group)
+	private_ratkn_session_t *this, uint8_t flags, uint16_t group,
+	ratkn_model_t *models, int count)
 {
 	if (this->role != RATKN_IKE_INITIATOR)
 	{
@@ -141,7 +142,8 @@ METHOD(ratkn_session_t, offer, chunk_t,
 	}
 	if (!this->mine)
 	{
-		if (!ratkn_kex_supported(group) || !build_mine(this, flags, group))
+		if (!ratkn_kex_supported(group) ||
+			!build_mine(this, flags, group, models, count))
 		{
 			return chunk_empty;
 		}
@@ -151,7 +153,8 @@ METHOD(ratkn_session_t, offer, chunk_t,
 }
 
 METHOD(ratkn_session_t, answer, chunk_t,
-	private_ratkn_session_t *this, chunk_t data, bool can_attest)
+	private_ratkn_session_t *this, chunk_t data, bool can_attest,
+	ratkn_model_t *models, int count)
 {
 	uint8_t flags = 0, peer_flags;
 	uint16_t group;
@@ -189,7 +192,7 @@ METHOD(ratkn_session_t, answer, chunk_t,
 				 "peer proposed unsupported group %u", group);
 		group = 0;
 	}
-	if (!build_mine(this, flags, group))
+	if (!build_mine(this, flags, group, models, count))
 	{
 		this->state = RATKN_SESSION_MALFORMED;
 		snprintf(this->reason, sizeof(this->reason),
@@ -269,6 +272,39 @@ METHOD(ratkn_session_t, get_peer_flags, uint8_t,
 	private_ratkn_session_t *this)
 {
 	return this->peer ? this->peer->get_flags(this->peer) : 0;
+}
+
+METHOD(ratkn_session_t, get_model, ratkn_model_t,
+	private_ratkn_session_t *this, bool peer_attests)
+{
+	ratkn_model_t rp[RATKN_MAX_MODELS], attester[RATKN_MAX_MODELS];
+	int rp_count, attester_count, i, j;
+
+	if (!this->mine || !this->peer)
+	{
+		return 0;
+	}
+	if (peer_attests)
+	{
+		rp_count = this->mine->get_models(this->mine, rp);
+		attester_count = this->peer->get_models(this->peer, attester);
+	}
+	else
+	{
+		rp_count = this->peer->get_models(this->peer, rp);
+		attester_count = this->mine->get_models(this->mine, attester);
+	}
+	for (i = 0; i < rp_count; i++)
+	{
+		for (j = 0; j < attester_count; j++)
+		{
+			if (rp[i] == attester[j])
+			{
+				return rp[i];
+			}
+		}
+	}
+	return 0;
 }
 
 METHOD(ratkn_session_t, get_group, uint16_t,
@@ -358,6 +394,21 @@ METHOD(ratkn_session_t, get_session_hash, bool,
 	return ratkn_binding_session_hash(this->init_i, this->init_r, hash);
 }
 
+METHOD(ratkn_session_t, get_peer_binding, bool,
+	private_ratkn_session_t *this, chunk_t identity,
+	uint8_t binding[RATKN_HASH_LEN], uint8_t id_hash[RATKN_HASH_LEN])
+{
+	uint8_t session[RATKN_HASH_LEN];
+
+	return get_session_hash(this, session) &&
+		   ratkn_binding_identity_hash(identity, id_hash) &&
+		   ratkn_binding_compute(this->role == RATKN_IKE_INITIATOR ?
+								 RATKN_IKE_RESPONDER : RATKN_IKE_INITIATOR,
+								 chunk_from_thing(session),
+								 chunk_create(id_hash, RATKN_HASH_LEN),
+								 binding);
+}
+
 METHOD(ratkn_session_t, attest, ratkn_evidence_t*,
 	private_ratkn_session_t *this, ratkn_tpm_t *tpm, chunk_t identity,
 	ratkn_pcr_selection_t *pcrs)
@@ -444,11 +495,13 @@ ratkn_session_t *ratkn_session_create(ratkn_ike_role_t ike_role)
 			.get_reason = _get_reason,
 			.get_my_flags = _get_my_flags,
 			.get_peer_flags = _get_peer_flags,
+			.get_model = _get_model,
 			.get_group = _get_group,
 			.set_ike_sa_init = _set_ike_sa_init,
 			.get_sk = _get_sk,
 			.clear_sk = _clear_sk,
 			.get_session_hash = _get_session_hash,
+			.get_peer_binding = _get_peer_binding,
 			.attest = _attest,
 			.appraise = _appraise,
 			.destroy = _destroy,

@@ -73,9 +73,12 @@ struct ratkn_session_t {
 	 *
 	 * @param flags		our RATKN_FLAG_* flags
 	 * @param group		ECDHE group
+	 * @param models	models we support, in our order of preference
+	 * @param count		number of models
 	 * @return			notify data (borrowed), chunk_empty on failure
 	 */
-	chunk_t (*offer)(ratkn_session_t *this, uint8_t flags, uint16_t group);
+	chunk_t (*offer)(ratkn_session_t *this, uint8_t flags, uint16_t group,
+					 ratkn_model_t *models, int count);
 
 	/**
 	 * Responder: process the initiator's offer and create our answer.
@@ -86,10 +89,13 @@ struct ratkn_session_t {
 	 *
 	 * @param data		initiator's RATKN_NEGOTIATE data
 	 * @param can_attest	whether we can produce evidence
+	 * @param models	models we support, in our order of preference
+	 * @param count		number of models
 	 * @return			answer (borrowed), chunk_empty if the offer was
 	 *					malformed (state RATKN_SESSION_MALFORMED)
 	 */
-	chunk_t (*answer)(ratkn_session_t *this, chunk_t data, bool can_attest);
+	chunk_t (*answer)(ratkn_session_t *this, chunk_t data, bool can_attest,
+					  ratkn_model_t *models, int count);
 
 	/**
 	 * Initiator: process the responder's answer.
@@ -127,6 +133,16 @@ struct ratkn_session_t {
 	 * @return			RATKN_FLAG_* flags
 	 */
 	uint8_t (*get_peer_flags)(ratkn_session_t *this);
+
+	/**
+	 * Attestation model of a direction: the first model of the relying
+	 * party's list that the attester also lists (section 13.1).
+	 *
+	 * @param peer_attests	TRUE for the peer attesting to us, FALSE for us
+	 *						attesting to the peer
+	 * @return			model, 0 if there is none in common
+	 */
+	ratkn_model_t (*get_model)(ratkn_session_t *this, bool peer_attests);
 
 	/**
 	 * Negotiated group.
@@ -172,6 +188,19 @@ struct ratkn_session_t {
 	 */
 	bool (*get_session_hash)(ratkn_session_t *this,
 							 uint8_t hash[RATKN_HASH_LEN]);
+
+	/**
+	 * Relying party: the binding the peer's evidence must carry, from this
+	 * session, the peer's IKE role and the identity it authenticated with.
+	 *
+	 * @param identity	DER of the peer's certificate (or SPKI)
+	 * @param binding	RATKN_HASH_LEN octets
+	 * @param id_hash	RATKN_HASH_LEN octets, the identity hash
+	 * @return			FALSE if the messages are not recorded
+	 */
+	bool (*get_peer_binding)(ratkn_session_t *this, chunk_t identity,
+							 uint8_t binding[RATKN_HASH_LEN],
+							 uint8_t id_hash[RATKN_HASH_LEN]);
 
 	/**
 	 * Attester: create evidence bound to this session and our identity.

@@ -34,3 +34,8 @@ ENUM(ratkn_ike_role_names, RATKN_IKE_INITIATOR, RATKN_IKE_RESPONDER,
 	"initiator",
 	"responder",
 );
+
+ENUM(ratkn_model_names, RATKN_MODEL_BACKGROUND_CHECK, RATKN_MODEL_PASSPORT,
+	"background-check",
+	"passport",
+);

@@ -115,6 +115,23 @@ enum ratkn_format_t {
  */
 extern enum_name_t *ratkn_format_names;
 
+typedef enum ratkn_model_t ratkn_model_t;
+
+/**
+ * Attestation models (docs/protocol.md, section 13.1).
+ */
+enum ratkn_model_t {
+	/** the attester sends evidence, the relying party has it appraised */
+	RATKN_MODEL_BACKGROUND_CHECK = 1,
+	/** the attester forwards an attestation result from a verifier */
+	RATKN_MODEL_PASSPORT = 2,
+};
+
+/**
+ * enum names for ratkn_model_t.
+ */
+extern enum_name_t *ratkn_model_names;
+
 typedef enum ratkn_ike_role_t ratkn_ike_role_t;
 
 /**

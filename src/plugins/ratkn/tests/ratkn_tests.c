@@ -65,6 +65,7 @@ static struct {
 	{ "appraisal",	appraisal_suite_create },
 	{ "tpm",		tpm_suite_create },
 	{ "session",	session_suite_create },
+	{ "result",		result_suite_create },
 	{ "ear",		ear_suite_create },
 	{ "http",		http_suite_create },
 	{ "credential",	credential_suite_create },

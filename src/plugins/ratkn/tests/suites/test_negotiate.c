@@ -76,7 +76,7 @@ START_TEST(test_round_trip)
 		memset(nonce.ptr, 0x17, nonce.len);
 	}
 	out = ratkn_negotiate_create(good[_i].flags, good[_i].group, share, nonce,
-								 tpm2, good[_i].formats);
+								 tpm2, good[_i].formats, NULL, 0);
 	ck_assert(out);
 	ck_assert_int_eq(out->get_encoding(out).len, good[_i].len);
 	ck_assert(eq(out->get_share(out), share));
@@ -105,23 +105,23 @@ START_TEST(test_create_invalid)
 
 	/* VERIFY needs a nonce */
 	ck_assert(!ratkn_negotiate_create(RATKN_FLAG_VERIFY, 31, share,
-									  chunk_empty, tpm2, 1));
+									  chunk_empty, tpm2, 1, NULL, 0));
 	/* nonce too short/long */
 	ck_assert(!ratkn_negotiate_create(RATKN_FLAG_VERIFY, 31, share,
-									  chunk_create(nonce.ptr, 15), tpm2, 1));
+									  chunk_create(nonce.ptr, 15), tpm2, 1, NULL, 0));
 	/* roles need formats */
 	ck_assert(!ratkn_negotiate_create(RATKN_FLAG_ATTEST, 31, share,
-									  chunk_empty, tpm2, 0));
+									  chunk_empty, tpm2, 0, NULL, 0));
 	/* wrong share length */
 	ck_assert(!ratkn_negotiate_create(RATKN_FLAG_ATTEST, 19, share,
-									  chunk_empty, tpm2, 1));
+									  chunk_empty, tpm2, 1, NULL, 0));
 	/* share without group, group without share */
 	ck_assert(!ratkn_negotiate_create(RATKN_FLAG_ATTEST, 0, share,
-									  chunk_empty, tpm2, 1));
+									  chunk_empty, tpm2, 1, NULL, 0));
 	ck_assert(!ratkn_negotiate_create(RATKN_FLAG_ATTEST, 31, chunk_empty,
-									  chunk_empty, tpm2, 1));
+									  chunk_empty, tpm2, 1, NULL, 0));
 	/* unknown flags */
-	ck_assert(!ratkn_negotiate_create(0x80, 31, share, chunk_empty, tpm2, 1));
+	ck_assert(!ratkn_negotiate_create(0x80, 31, share, chunk_empty, tpm2, 1, NULL, 0));
 	chunk_free(&share);
 }
 END_TEST
@@ -136,7 +136,7 @@ static chunk_t valid_rp()
 
 	nonce = chunk_alloca(32);
 	memset(nonce.ptr, 0x17, nonce.len);
-	n = ratkn_negotiate_create(RATKN_FLAG_VERIFY, 31, share, nonce, tpm2, 1);
+	n = ratkn_negotiate_create(RATKN_FLAG_VERIFY, 31, share, nonce, tpm2, 1, NULL, 0);
 	data = chunk_clone(n->get_encoding(n));
 	n->destroy(n);
 	chunk_free(&share);
@@ -233,6 +233,45 @@ START_TEST(test_lenient)
 }
 END_TEST
 
+START_TEST(test_models)
+{
+	ratkn_model_t both[] = { RATKN_MODEL_PASSPORT, RATKN_MODEL_BACKGROUND_CHECK };
+	ratkn_model_t bc[] = { RATKN_MODEL_BACKGROUND_CHECK };
+	ratkn_model_t got[RATKN_MAX_MODELS];
+	ratkn_negotiate_t *out, *in;
+	chunk_t share = share_for(31);
+	char reason[128];
+
+	/* a preference list is sent and parsed in order */
+	out = ratkn_negotiate_create(RATKN_FLAG_ATTEST, 31, share, chunk_empty,
+								 tpm2, 1, both, countof(both));
+	ck_assert(out);
+	ck_assert_int_eq(out->get_encoding(out).len, 46 + 8);
+	in = ratkn_negotiate_parse(out->get_encoding(out), reason, sizeof(reason));
+	ck_assert(in);
+	ck_assert_int_eq(in->get_models(in, got), 2);
+	ck_assert_int_eq(got[0], RATKN_MODEL_PASSPORT);
+	ck_assert_int_eq(got[1], RATKN_MODEL_BACKGROUND_CHECK);
+	in->destroy(in);
+	out->destroy(out);
+
+	/* background-check only is the default and not sent */
+	out = ratkn_negotiate_create(RATKN_FLAG_ATTEST, 31, share, chunk_empty,
+								 tpm2, 1, bc, 1);
+	ck_assert_int_eq(out->get_encoding(out).len, 46);
+	ck_assert_int_eq(out->get_models(out, got), 1);
+	ck_assert_int_eq(got[0], RATKN_MODEL_BACKGROUND_CHECK);
+	out->destroy(out);
+	chunk_free(&share);
+
+	/* odd MODELS length */
+	share = ratkn_test_hex("01 00 0000 0004 0003 000100");
+	ck_assert(!ratkn_negotiate_parse(share, reason, sizeof(reason)));
+	ck_assert_str_eq(reason, "MODELS attribute has odd length 3");
+	chunk_free(&share);
+}
+END_TEST
+
 Suite *negotiate_suite_create()
 {
 	Suite *s;
@@ -243,6 +282,7 @@ Suite *negotiate_suite_create()
 	tc = tcase_create("round trip");
 	tcase_add_loop_test(tc, test_round_trip, 0, countof(good));
 	tcase_add_test(tc, test_create_invalid);
+	tcase_add_test(tc, test_models);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("malformed");

@@ -160,7 +160,8 @@ START_TEST(test_ppk)
 	/* the responder side, from the protocol core */
 	responder = ratkn_session_create(RATKN_IKE_RESPONDER);
 	answer = responder->answer(responder,
-							   notify->get_notification_data(notify), TRUE);
+							   notify->get_notification_data(notify), TRUE,
+							   NULL, 0);
 	ck_assert(answer.len);
 	responder->set_ike_sa_init(responder, chunk_from_str("request"),
 							   chunk_from_str("response"), ni, nr);

@@ -36,10 +36,10 @@ static void negotiate(ratkn_session_t *i, ratkn_session_t *r, uint8_t flags,
 {
 	chunk_t offer, answer;
 
-	offer = i->offer(i, flags, group);
+	offer = i->offer(i, flags, group, NULL, 0);
 	ck_assert(offer.len);
 	ck_assert_int_eq(i->get_state(i), RATKN_SESSION_OFFERED);
-	answer = r->answer(r, offer, can_attest);
+	answer = r->answer(r, offer, can_attest, NULL, 0);
 	ck_assert(answer.len);
 	i->process_answer(i, answer);
 	i->set_ike_sa_init(i, chunk_from_str("request"), chunk_from_str("response"),
@@ -119,8 +119,8 @@ START_TEST(test_retry)
 
 	/* a retried IKE_SA_INIT carries the same offer */
 	i = ratkn_session_create(RATKN_IKE_INITIATOR);
-	first = chunk_clone(i->offer(i, RATKN_FLAG_VERIFY, 31));
-	second = i->offer(i, RATKN_FLAG_VERIFY, 31);
+	first = chunk_clone(i->offer(i, RATKN_FLAG_VERIFY, 31, NULL, 0));
+	second = i->offer(i, RATKN_FLAG_VERIFY, 31, NULL, 0);
 	ck_assert(chunk_equals(first, second));
 	chunk_free(&first);
 	i->destroy(i);
@@ -140,17 +140,17 @@ START_TEST(test_unsupported_group)
 	nonce = chunk_alloca(32);
 	memset(nonce.ptr, 0x44, nonce.len);
 	offer = ratkn_negotiate_create(RATKN_FLAG_VERIFY, 21, share, nonce,
-								   &format, 1);
+								   &format, 1, NULL, 0);
 	ck_assert(offer);
 	r = ratkn_session_create(RATKN_IKE_RESPONDER);
-	answer = r->answer(r, offer->get_encoding(offer), TRUE);
+	answer = r->answer(r, offer->get_encoding(offer), TRUE, NULL, 0);
 	ck_assert(answer.len);
 	ck_assert_int_eq(r->get_state(r), RATKN_SESSION_NO_GROUP);
 	offer->destroy(offer);
 
 	/* and the initiator side of a group-0 answer */
 	i = ratkn_session_create(RATKN_IKE_INITIATOR);
-	ck_assert(i->offer(i, RATKN_FLAG_VERIFY, 31).len);
+	ck_assert(i->offer(i, RATKN_FLAG_VERIFY, 31, NULL, 0).len);
 	ck_assert_int_eq(i->process_answer(i, answer), RATKN_SESSION_NO_GROUP);
 	ck_assert(strstr(i->get_reason(i), "does not support group"));
 	ck_assert(!i->get_sk(i, spi_i, spi_r, &share));
@@ -164,7 +164,8 @@ START_TEST(test_malformed_offer)
 	ratkn_session_t *r;
 
 	r = ratkn_session_create(RATKN_IKE_RESPONDER);
-	ck_assert(!r->answer(r, chunk_from_chars(0x00,0x02,0x00,0x1f), TRUE).len);
+	ck_assert(!r->answer(r, chunk_from_chars(0x00,0x02,0x00,0x1f), TRUE,
+					   NULL, 0).len);
 	ck_assert_int_eq(r->get_state(r), RATKN_SESSION_MALFORMED);
 	ck_assert_str_eq(r->get_reason(r), "invalid version 0");
 	r->destroy(r);
@@ -183,7 +184,7 @@ static chunk_t forged_answer(uint16_t group, u_char version)
 
 	kex = ratkn_kex_create(group);
 	n = ratkn_negotiate_create(RATKN_FLAG_ATTEST, group, kex->get_public(kex),
-							   chunk_empty, &format, 1);
+							   chunk_empty, &format, 1, NULL, 0);
 	data = chunk_clone(n->get_encoding(n));
 	data.ptr[0] = version;
 	n->destroy(n);
@@ -198,7 +199,7 @@ START_TEST(test_bad_answers)
 
 	/* answer with another group */
 	i = ratkn_session_create(RATKN_IKE_INITIATOR);
-	ck_assert(i->offer(i, RATKN_FLAG_VERIFY, 31).len);
+	ck_assert(i->offer(i, RATKN_FLAG_VERIFY, 31, NULL, 0).len);
 	answer = forged_answer(19, 1);
 	ck_assert_int_eq(i->process_answer(i, answer), RATKN_SESSION_MALFORMED);
 	chunk_free(&answer);
@@ -206,7 +207,7 @@ START_TEST(test_bad_answers)
 
 	/* answer with a higher version than offered */
 	i = ratkn_session_create(RATKN_IKE_INITIATOR);
-	ck_assert(i->offer(i, RATKN_FLAG_VERIFY, 31).len);
+	ck_assert(i->offer(i, RATKN_FLAG_VERIFY, 31, NULL, 0).len);
 	answer = forged_answer(31, 2);
 	ck_assert_int_eq(i->process_answer(i, answer), RATKN_SESSION_MALFORMED);
 	chunk_free(&answer);
@@ -214,7 +215,7 @@ START_TEST(test_bad_answers)
 
 	/* garbage */
 	i = ratkn_session_create(RATKN_IKE_INITIATOR);
-	ck_assert(i->offer(i, RATKN_FLAG_VERIFY, 31).len);
+	ck_assert(i->offer(i, RATKN_FLAG_VERIFY, 31, NULL, 0).len);
 	ck_assert_int_eq(i->process_answer(i, chunk_from_chars(0x01)),
 					 RATKN_SESSION_MALFORMED);
 	i->destroy(i);
@@ -229,8 +230,8 @@ START_TEST(test_invalid_share)
 	/* the responder's share is not a valid P-256 point: no SK */
 	i = ratkn_session_create(RATKN_IKE_INITIATOR);
 	r = ratkn_session_create(RATKN_IKE_RESPONDER);
-	offer = i->offer(i, RATKN_FLAG_VERIFY, 19);
-	answer = chunk_clone(r->answer(r, offer, TRUE));
+	offer = i->offer(i, RATKN_FLAG_VERIFY, 19, NULL, 0);
+	answer = chunk_clone(r->answer(r, offer, TRUE, NULL, 0));
 	/* last octet of Y in the SHARE attribute at offset 8 */
 	answer.ptr[8 + 63] ^= 0x01;
 	ck_assert_int_eq(i->process_answer(i, answer), RATKN_SESSION_NEGOTIATED);
@@ -258,6 +259,46 @@ START_TEST(test_session_hash)
 	ck_assert(i->get_session_hash(i, b));
 	ck_assert(!memeq(a, b, sizeof(a)));
 	i->destroy(i);
+}
+END_TEST
+
+static struct {
+	ratkn_model_t i[2], r[2];
+	int ni, nr;
+	ratkn_model_t i_attests, r_attests;
+} models[] = {
+	/* nothing sent: background-check */
+	{ { 0 }, { 0 }, 0, 0,
+	  RATKN_MODEL_BACKGROUND_CHECK, RATKN_MODEL_BACKGROUND_CHECK },
+	/* the relying party's preference wins */
+	{ { RATKN_MODEL_PASSPORT, RATKN_MODEL_BACKGROUND_CHECK },
+	  { RATKN_MODEL_BACKGROUND_CHECK, RATKN_MODEL_PASSPORT }, 2, 2,
+	  RATKN_MODEL_BACKGROUND_CHECK, RATKN_MODEL_PASSPORT },
+	/* passport-only attester, background-check-only relying party */
+	{ { RATKN_MODEL_PASSPORT }, { RATKN_MODEL_BACKGROUND_CHECK }, 1, 1, 0, 0 },
+	{ { RATKN_MODEL_PASSPORT }, { RATKN_MODEL_PASSPORT,
+	  RATKN_MODEL_BACKGROUND_CHECK }, 1, 2, RATKN_MODEL_PASSPORT,
+	  RATKN_MODEL_PASSPORT },
+	{ { RATKN_MODEL_BACKGROUND_CHECK }, { RATKN_MODEL_PASSPORT }, 1, 1, 0, 0 },
+};
+
+START_TEST(test_models)
+{
+	ratkn_session_t *i, *r;
+	chunk_t offer, answer;
+
+	i = ratkn_session_create(RATKN_IKE_INITIATOR);
+	r = ratkn_session_create(RATKN_IKE_RESPONDER);
+	offer = i->offer(i, RATKN_FLAG_ATTEST | RATKN_FLAG_VERIFY, 31,
+					 models[_i].i, models[_i].ni);
+	answer = r->answer(r, offer, TRUE, models[_i].r, models[_i].nr);
+	i->process_answer(i, answer);
+	ck_assert_int_eq(i->get_model(i, FALSE), models[_i].i_attests);
+	ck_assert_int_eq(r->get_model(r, TRUE), models[_i].i_attests);
+	ck_assert_int_eq(i->get_model(i, TRUE), models[_i].r_attests);
+	ck_assert_int_eq(r->get_model(r, FALSE), models[_i].r_attests);
+	i->destroy(i);
+	r->destroy(r);
 }
 END_TEST
 
@@ -404,6 +445,7 @@ Suite *session_suite_create()
 	tcase_add_test(tc, test_bad_answers);
 	tcase_add_test(tc, test_invalid_share);
 	tcase_add_test(tc, test_session_hash);
+	tcase_add_loop_test(tc, test_models, 0, countof(models));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("attestation");

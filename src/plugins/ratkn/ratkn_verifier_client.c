@@ -1,0 +1,102 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+#include "ratkn_verifier_client.h"
+#include "ratkn_http.h"
+
+#include <jansson.h>
+
+/*
+ * Described in header
+ */
+char *ratkn_base64url_encode(chunk_t data)
+{
+	chunk_t b64;
+	char *out;
+	size_t i, len;
+
+	b64 = chunk_to_base64(data, NULL);
+	out = malloc(b64.len + 1);
+	for (i = 0, len = 0; i < b64.len && b64.ptr[i] != '='; i++)
+	{
+		switch (b64.ptr[i])
+		{
+			case '+':
+				out[len++] = '-';
+				break;
+			case '/':
+				out[len++] = '_';
+				break;
+			default:
+				out[len++] = b64.ptr[i];
+				break;
+		}
+	}
+	out[len] = '\0';
+	chunk_free(&b64);
+	return out;
+}
+
+/*
+ * Described in header
+ */
+char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
+								   chunk_t evidence, char *reason, size_t len)
+{
+	ratkn_http_t *http;
+	json_t *request, *response, *ear, *error;
+	json_error_t json_error;
+	chunk_t body, answer = chunk_empty;
+	char *encoded, *token = NULL;
+	u_int status;
+
+	http = ratkn_http_create(url, ca, timeout_ms);
+	if (!http)
+	{
+		snprintf(reason, len, "invalid verifier URL '%s'", url);
+		return NULL;
+	}
+	encoded = ratkn_base64url_encode(evidence);
+	request = json_pack("{ss}", "evidence", encoded);
+	free(encoded);
+	body = chunk_from_str(json_dumps(request, JSON_COMPACT));
+	json_decref(request);
+
+	if (!http->post(http, "/v1/attest", "application/json", body, &status,
+					&answer))
+	{
+		snprintf(reason, len, "verifier %s unreachable", url);
+	}
+	else
+	{
+		response = json_loadb(answer.ptr, answer.len, 0, &json_error);
+		ear = response ? json_object_get(response, "ear") : NULL;
+		if (status == 200 && json_is_string(ear))
+		{
+			token = strdup(json_string_value(ear));
+		}
+		else
+		{
+			error = response ? json_object_get(response, "error") : NULL;
+			snprintf(reason, len, "verifier %s answered HTTP %u%s%s", url,
+					 status, json_is_string(error) ? ": " : "",
+					 json_is_string(error) ? json_string_value(error) : "");
+		}
+		json_decref(response);
+	}
+	free(body.ptr);
+	chunk_free(&answer);
+	http->destroy(http);
+	return token;
+}

@@ -1,0 +1,51 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+/**
+ * @defgroup ratkn_verifier_client ratkn_verifier_client
+ * @{ @ingroup ratkn
+ */
+
+#ifndef RATKN_VERIFIER_CLIENT_H_
+#define RATKN_VERIFIER_CLIENT_H_
+
+#include <library.h>
+
+/**
+ * Have a verifier appraise evidence (POST /v1/attest, docs/verifier.md) and
+ * return its attestation result. Used by an attester in the passport model
+ * and by a relying party in the remote background-check model. Blocks for at
+ * most timeout_ms.
+ *
+ * @param url			verifier base URL
+ * @param ca			CA file for the verifier's TLS certificate, NULL for
+ *						the system's
+ * @param timeout_ms	time limit
+ * @param evidence		RATKN_EVIDENCE notify data
+ * @param reason		receives the reason on failure
+ * @param len			size of reason
+ * @return				EAR as compact JWS (allocated), NULL on failure
+ */
+char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
+								   chunk_t evidence, char *reason, size_t len);
+
+/**
+ * Encode binary data as base64url without padding.
+ *
+ * @param data			data
+ * @return				encoding (allocated, NUL-terminated)
+ */
+char *ratkn_base64url_encode(chunk_t data);
+
+#endif /** RATKN_VERIFIER_CLIENT_H_ @}*/
