@@ -15,12 +15,20 @@
 #include "ratkn_listener.h"
 #include "ratkn_session.h"
 #include "ratkn_kex.h"
+#include "ratkn_result.h"
+#include "ratkn_ear.h"
+#include "ratkn_verifier_client.h"
+#include "ratkn_binding.h"
+
+#include <time.h>
 
 #include <daemon.h>
 #include <collections/hashtable.h>
 #include <threading/mutex.h>
 #include <encoding/payloads/nonce_payload.h>
 #include <encoding/payloads/notify_payload.h>
+#include <processing/jobs/rekey_ike_sa_job.h>
+#include <processing/jobs/delete_ike_sa_job.h>
 
 typedef struct private_ratkn_listener_t private_ratkn_listener_t;
 
@@ -48,6 +56,21 @@ typedef struct {
 	 * Why the peer's evidence could not be parsed, if it could not
 	 */
 	char evidence_error[128];
+
+	/**
+	 * Peer's attestation result (passport model), if any
+	 */
+	ratkn_result_t *result;
+
+	/**
+	 * Why the peer's attestation result could not be parsed
+	 */
+	char result_error[128];
+
+	/**
+	 * Peer accepted with status warning: CHILD_SAs are narrowed
+	 */
+	bool restricted;
 
 	/**
 	 * Whether we sent our evidence
@@ -107,16 +130,62 @@ struct private_ratkn_listener_t {
 	ratkn_tpm_t *tpm;
 
 	/**
+	 * Outcomes for "ratkn status"
+	 */
+	ratkn_status_t *status;
+
+	/**
 	 * IKE_SA unique ID => entry_t
 	 */
 	hashtable_t *entries;
 
 	/**
 	 * Lock for entries (the entries themselves are only used by the thread
-	 * that has the IKE_SA checked out)
+	 * that has the IKE_SA checked out), cache and reestablishing
 	 */
 	mutex_t *mutex;
+
+	/**
+	 * Attestation results we obtained as attester, for reuse (passport_t)
+	 */
+	linked_list_t *cache;
+
+	/**
+	 * Unique ID of a new IKE_SA => ike_sa_id_t of the IKE_SA it replaces
+	 */
+	hashtable_t *reestablishing;
 };
+
+/**
+ * A cached attestation result of ours
+ */
+typedef struct {
+	/** identity hash it is about */
+	uint8_t id_hash[RATKN_HASH_LEN];
+	/** verifier that issued it */
+	char *verifier;
+	/** the EAR */
+	char *token;
+	/** when we obtained it */
+	time_t obtained;
+	/** reuse it until */
+	time_t until;
+} passport_t;
+
+/**
+ * Destroy a cached result
+ */
+static void passport_destroy(passport_t *this)
+{
+	free(this->verifier);
+	free(this->token);
+	free(this);
+}
+
+/**
+ * Maximum number of cached results
+ */
+#define MAX_CACHED 32
 
 /**
  * Destroy an entry, wiping secrets
@@ -125,6 +194,7 @@ static void entry_destroy(entry_t *this)
 {
 	this->session->destroy(this->session);
 	DESTROY_IF(this->evidence);
+	DESTROY_IF(this->result);
 	DESTROY_IF(this->attested_id);
 	free(this);
 }
@@ -476,15 +546,223 @@ static bool get_identity_der(ike_sa_t *ike_sa, bool local, chunk_t *der,
 }
 
 /**
- * Attester: add our evidence to an outgoing IKE_AUTH message
+ * Milliseconds since a start time
+ */
+static u_int ms_since(timeval_t *start)
+{
+	timeval_t now;
+
+	time_monotonic(&now);
+	timersub(&now, start, &now);
+	return now.tv_sec * 1000 + now.tv_usec / 1000;
+}
+
+/**
+ * Look up a reusable attestation result of ours (allocated token)
+ */
+static char *get_cached(private_ratkn_listener_t *this, uint8_t *id_hash,
+						char *verifier, time_t *obtained)
+{
+	enumerator_t *enumerator;
+	passport_t *passport;
+	char *token = NULL;
+	time_t now = time(NULL);
+
+	this->mutex->lock(this->mutex);
+	enumerator = this->cache->create_enumerator(this->cache);
+	while (enumerator->enumerate(enumerator, &passport))
+	{
+		if (passport->until <= now)
+		{
+			this->cache->remove_at(this->cache, enumerator);
+			passport_destroy(passport);
+		}
+		else if (memeq(passport->id_hash, id_hash, RATKN_HASH_LEN) &&
+				 streq(passport->verifier, verifier))
+		{
+			token = strdup(passport->token);
+			*obtained = passport->obtained;
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->mutex->unlock(this->mutex);
+	return token;
+}
+
+/**
+ * Keep an attestation result of ours for reuse
+ */
+static void cache(private_ratkn_listener_t *this, uint8_t *id_hash,
+				  char *verifier, char *token, time_t until)
+{
+	passport_t *passport, *old;
+
+	INIT(passport,
+		.verifier = strdup(verifier),
+		.token = strdup(token),
+		.obtained = time(NULL),
+		.until = until,
+	);
+	memcpy(passport->id_hash, id_hash, RATKN_HASH_LEN);
+	this->mutex->lock(this->mutex);
+	if (this->cache->get_count(this->cache) >= MAX_CACHED &&
+		this->cache->remove_first(this->cache, (void**)&old) == SUCCESS)
+	{
+		passport_destroy(old);
+	}
+	this->cache->insert_last(this->cache, passport);
+	this->mutex->unlock(this->mutex);
+}
+
+/**
+ * Attester, passport model: obtain an attestation result for evidence bound
+ * to this IKE_SA (or reuse one) and add it to the message
+ */
+static bool attest_passport(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+							message_t *message, entry_t *entry,
+							ratkn_policy_t *policy, chunk_t identity)
+{
+	ratkn_verifier_cfg_t *verifier;
+	ratkn_evidence_t *evidence;
+	ratkn_result_t *result;
+	ratkn_ear_t *ear;
+	uint8_t id_hash[RATKN_HASH_LEN];
+	char reason[256] = "", *token;
+	time_t obtained, until;
+	timeval_t start;
+
+	verifier = this->config->get_verifier(this->config, policy->verifier);
+	if (!verifier)
+	{
+		DBG1(DBG_IKE, "ratkn: cannot attest in the passport model, verifier "
+			 "'%s' of connection '%s' is not configured", policy->verifier,
+			 policy->name);
+		return FALSE;
+	}
+	ratkn_binding_identity_hash(identity, id_hash);
+	token = policy->passport_cache ?
+			get_cached(this, id_hash, verifier->name, &obtained) : NULL;
+	if (token)
+	{
+		DBG1(DBG_IKE, "ratkn: reusing attestation result of verifier '%s' "
+			 "obtained %us ago", verifier->name, time(NULL) - obtained);
+	}
+	else
+	{
+		time_monotonic(&start);
+		evidence = entry->session->attest(entry->session, this->tpm, identity,
+										  &policy->pcrs);
+		if (!evidence)
+		{
+			verifier->destroy(verifier);
+			return FALSE;
+		}
+		token = ratkn_verifier_client_attest(verifier->url, verifier->ca,
+							verifier->timeout,
+							evidence->get_encoding(evidence),
+							reason, sizeof(reason));
+		evidence->destroy(evidence);
+		if (!token)
+		{
+			DBG1(DBG_IKE, "ratkn: no attestation result: %s", reason);
+			verifier->destroy(verifier);
+			return FALSE;
+		}
+		/* what we forward must be a valid result; knowing its status helps
+		 * operators */
+		ear = ratkn_ear_verify(token, verifier->key, time(NULL), reason,
+							   sizeof(reason));
+		if (!ear)
+		{
+			DBG1(DBG_IKE, "ratkn: verifier '%s' returned an invalid "
+				 "attestation result: %s", verifier->name, reason);
+			free(token);
+			verifier->destroy(verifier);
+			return FALSE;
+		}
+		DBG1(DBG_IKE, "ratkn: verifier '%s' appraised our evidence in %u ms: "
+			 "%s%s%s", verifier->name, ms_since(&start),
+			 ratkn_ear_status_name(ear->get_claims(ear)->status),
+			 ear->get_claims(ear)->reason ? ", " : "",
+			 ear->get_claims(ear)->reason ?: "");
+		if (policy->passport_cache &&
+			ear->get_claims(ear)->status == RATKN_EAR_AFFIRMING)
+		{
+			until = min(ear->get_claims(ear)->exp,
+						time(NULL) + (time_t)policy->passport_cache);
+			cache(this, id_hash, verifier->name, token, until);
+		}
+		ear->destroy(ear);
+	}
+	verifier->destroy(verifier);
+	result = ratkn_result_create(entry->session->get_ike_role(entry->session),
+								 token);
+	free(token);
+	if (!result)
+	{
+		return FALSE;
+	}
+	message->add_notify(message, FALSE, RATKN_NOTIFY_RESULT,
+						result->get_encoding(result));
+	DBG1(DBG_IKE, "ratkn: sending attestation result (%zu bytes)",
+		 result->get_encoding(result).len);
+	result->destroy(result);
+	return TRUE;
+}
+
+/**
+ * Attester, background-check model: add evidence bound to this IKE_SA
+ */
+static bool attest_evidence(private_ratkn_listener_t *this, message_t *message,
+							entry_t *entry, ratkn_policy_t *policy,
+							chunk_t identity)
+{
+	ratkn_evidence_t *evidence;
+	timeval_t start;
+
+	time_monotonic(&start);
+	evidence = entry->session->attest(entry->session, this->tpm, identity,
+									  &policy->pcrs);
+	if (!evidence)
+	{
+		return FALSE;
+	}
+	message->add_notify(message, FALSE, RATKN_NOTIFY_EVIDENCE,
+						evidence->get_encoding(evidence));
+	DBG1(DBG_IKE, "ratkn: sending %N evidence over %u PCRs (%zu bytes, "
+		 "quoted in %u ms)", ratkn_format_names,
+		 evidence->get_format(evidence),
+		 evidence->get_pcr_values(evidence)->get_count(
+									evidence->get_pcr_values(evidence)),
+		 evidence->get_encoding(evidence).len, ms_since(&start));
+	evidence->destroy(evidence);
+	return TRUE;
+}
+
+static void record(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+				   bool peer, ratkn_model_t model, char *result, char *reason,
+				   timeval_t *start);
+
+/**
+ * Attester: add our evidence or attestation result to an outgoing IKE_AUTH
+ * message
  */
 static void attest(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 				   message_t *message, entry_t *entry, ratkn_policy_t *policy)
 {
-	ratkn_evidence_t *evidence;
+	ratkn_model_t model;
 	chunk_t identity;
-	timeval_t start, end;
+	timeval_t start;
+	bool ok;
 
+	time_monotonic(&start);
+	model = entry->session->get_model(entry->session, FALSE);
+	if (!model)
+	{
+		DBG1(DBG_IKE, "ratkn: cannot attest, no attestation model in common "
+			 "with the peer");
+		return;
+	}
 	if (!get_identity_der(ike_sa, TRUE, &identity, NULL))
 	{
 		DBG1(DBG_IKE, "ratkn: cannot attest, the first authentication round "
@@ -492,29 +770,25 @@ static void attest(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 			 policy->name);
 		return;
 	}
-	time_monotonic(&start);
-	evidence = entry->session->attest(entry->session, this->tpm, identity,
-									  &policy->pcrs);
-	chunk_free(&identity);
-	if (!evidence)
+	if (model == RATKN_MODEL_PASSPORT)
 	{
-		DBG1(DBG_IKE, "ratkn: creating TPM evidence failed, peer will refuse "
-			 "the IKE_SA");
-		return;
+		ok = attest_passport(this, ike_sa, message, entry, policy, identity);
 	}
-	message->add_notify(message, FALSE, RATKN_NOTIFY_EVIDENCE,
-						evidence->get_encoding(evidence));
+	else
+	{
+		ok = attest_evidence(this, message, entry, policy, identity);
+	}
+	chunk_free(&identity);
 	entry->evidence_sent = TRUE;
-	time_monotonic(&end);
-	timersub(&end, &start, &end);
-	DBG1(DBG_IKE, "ratkn: sending %N evidence over %u PCRs (%zu bytes, "
-		 "quoted in %u ms)", ratkn_format_names,
-		 evidence->get_format(evidence),
-		 evidence->get_pcr_values(evidence)->get_count(
-									evidence->get_pcr_values(evidence)),
-		 evidence->get_encoding(evidence).len,
-		 (u_int)(end.tv_sec * 1000 + end.tv_usec / 1000));
-	evidence->destroy(evidence);
+	if (!ok)
+	{
+		DBG1(DBG_IKE, "ratkn: attesting failed, the peer will refuse the "
+			 "IKE_SA");
+	}
+	record(this, ike_sa, FALSE, model, ok ? "sent" : "failed",
+		   ok ? (model == RATKN_MODEL_PASSPORT ? "attestation result sent"
+											   : "evidence sent")
+			  : "attesting failed (see log)", &start);
 }
 
 /**
@@ -568,7 +842,23 @@ static void incoming_auth(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	bool duplicate;
 
 	entry = get_entry(this, ike_sa);
-	if (!entry || entry->evidence || entry->evidence_error[0] ||
+	if (!entry)
+	{
+		return;
+	}
+	if (!entry->result && !entry->result_error[0] &&
+		get_notify_data(message, RATKN_NOTIFY_RESULT, &data, &duplicate))
+	{
+		entry->result = duplicate ? NULL :
+						ratkn_result_parse(data, entry->result_error,
+										   sizeof(entry->result_error));
+		if (duplicate)
+		{
+			snprintf(entry->result_error, sizeof(entry->result_error),
+					 "RATKN_RESULT sent more than once");
+		}
+	}
+	if (entry->evidence || entry->evidence_error[0] ||
 		!get_notify_data(message, RATKN_NOTIFY_EVIDENCE, &data, &duplicate))
 	{
 		return;
@@ -734,62 +1024,272 @@ static bool sk_is_only_key(ike_sa_t *ike_sa, entry_t *entry,
 }
 
 /**
- * Appraise the peer's evidence after its certificate round
+ * Relying party: check an attestation result (section 13.3); msg receives
+ * what happened, TRUE if accepted
  */
-static bool appraise(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
-					 entry_t *entry, ratkn_policy_t *policy)
+static bool check_result(private_ratkn_listener_t *this, entry_t *entry,
+						 ratkn_policy_t *policy, char *token,
+						 chunk_t identity, char *msg, size_t len)
+{
+	ratkn_verifier_cfg_t *verifier;
+	ratkn_ear_claims_t *claims;
+	ratkn_ear_t *ear;
+	uint8_t binding[RATKN_HASH_LEN], id_hash[RATKN_HASH_LEN];
+	char reason[256] = "", bound[64] = "bound to this IKE_SA";
+	time_t now = time(NULL);
+	bool ok = FALSE;
+
+	verifier = this->config->get_verifier(this->config, policy->verifier);
+	if (!verifier)
+	{
+		snprintf(msg, len, "verifier '%s' of connection '%s' is not "
+				 "configured", policy->verifier, policy->name);
+		return FALSE;
+	}
+	ear = ratkn_ear_verify(token, verifier->key, now, reason, sizeof(reason));
+	if (!ear)
+	{
+		snprintf(msg, len, "attestation result not accepted from verifier "
+				 "'%s': %s", verifier->name, reason);
+		verifier->destroy(verifier);
+		return FALSE;
+	}
+	claims = ear->get_claims(ear);
+	if (!entry->session->get_peer_binding(entry->session, identity, binding,
+										  id_hash))
+	{
+		snprintf(msg, len, "computing the binding failed");
+	}
+	else if (!chunk_equals_const(claims->identity_hash,
+								 chunk_from_thing(id_hash)))
+	{
+		snprintf(msg, len, "attestation result for another identity");
+	}
+	else if (!chunk_equals_const(claims->nonce, chunk_from_thing(binding)) &&
+			 !(policy->freshness && claims->iat + (time_t)policy->freshness >=
+												now))
+	{
+		snprintf(msg, len, "attestation result bound to another IKE session%s",
+				 policy->freshness ? ", and older than the freshness window"
+								   : "");
+	}
+	else
+	{
+		if (!chunk_equals_const(claims->nonce, chunk_from_thing(binding)))
+		{
+			snprintf(bound, sizeof(bound), "cached result, issued %lds ago",
+					 (long)(now - claims->iat));
+		}
+		switch (claims->status)
+		{
+			case RATKN_EAR_AFFIRMING:
+				ok = TRUE;
+				break;
+			case RATKN_EAR_WARNING:
+				switch (policy->on_warning)
+				{
+					case RATKN_WARNING_ACCEPT:
+						ok = TRUE;
+						break;
+					case RATKN_WARNING_RESTRICT:
+						ok = entry->restricted = TRUE;
+						break;
+					default:
+						break;
+				}
+				break;
+			default:
+				break;
+		}
+		snprintf(msg, len, "verifier '%s' says %s (%s)%s%s%s", verifier->name,
+				 ratkn_ear_status_name(claims->status), bound,
+				 claims->reason ? ": " : "", claims->reason ?: "",
+				 entry->restricted ? ", CHILD_SAs restricted to warning_ts"
+								   : "");
+	}
+	ear->destroy(ear);
+	verifier->destroy(verifier);
+	return ok;
+}
+
+/**
+ * Relying party: appraise evidence locally (background-check model with a
+ * co-located verifier)
+ */
+static bool appraise_local(private_ratkn_listener_t *this, entry_t *entry,
+						   chunk_t identity, identification_t *other,
+						   identification_t *subject, char *msg, size_t len)
 {
 	ratkn_appraisal_t *appraisal;
 	ratkn_appraisal_status_t status;
-	identification_t *other, *subject;
-	chunk_t identity;
 	char reason[256], *attester = NULL;
 
-	other = ike_sa->get_other_id(ike_sa);
-	if (!entry->evidence)
-	{
-		DBG1(DBG_IKE, "ratkn: peer '%Y' failed attestation: %s", other,
-			 entry->evidence_error[0] ? entry->evidence_error
-									  : "no evidence received");
-		return FALSE;
-	}
-	if (!get_identity_der(ike_sa, FALSE, &identity, &subject))
-	{
-		DBG1(DBG_IKE, "ratkn: peer '%Y' failed attestation: it did not "
-			 "authenticate with a certificate or public key", other);
-		return FALSE;
-	}
 	appraisal = this->config->get_appraisal(this->config, other, &attester);
 	if (!appraisal)
 	{
-		DBG1(DBG_IKE, "ratkn: peer '%Y' failed attestation: no attester "
-			 "configured for this identity "
-			 "(charon.plugins.ratkn.attesters)", other);
-		chunk_free(&identity);
+		snprintf(msg, len, "no attester configured for this identity "
+				 "(charon.plugins.ratkn.attesters)");
 		return FALSE;
 	}
 	status = entry->session->appraise(entry->session, entry->evidence,
 									  appraisal, identity, reason,
 									  sizeof(reason));
-	chunk_free(&identity);
 	if (status != RATKN_APPRAISAL_OK)
 	{
-		DBG1(DBG_IKE, "ratkn: peer '%Y' failed attestation (%N): %s", other,
-			 ratkn_appraisal_status_names, status, reason);
-		appraisal->destroy(appraisal);
+		snprintf(msg, len, "%N: %s", ratkn_appraisal_status_names, status,
+				 reason);
+	}
+	else
+	{
+		snprintf(msg, len, "%N evidence of attester '%s' appraised, %u PCRs "
+				 "quoted, bound to this IKE_SA and certificate '%Y'",
+				 ratkn_format_names,
+				 entry->evidence->get_format(entry->evidence), attester,
+				 entry->evidence->get_pcr_values(entry->evidence)->get_count(
+							entry->evidence->get_pcr_values(entry->evidence)),
+				 subject);
+	}
+	appraisal->destroy(appraisal);
+	return status == RATKN_APPRAISAL_OK;
+}
+
+/**
+ * Relying party: appraise the peer's evidence or attestation result, after
+ * its certificate round; msg receives what happened
+ */
+static bool appraise_peer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+						  entry_t *entry, ratkn_policy_t *policy,
+						  ratkn_model_t model, char *msg, size_t len)
+{
+	ratkn_verifier_cfg_t *verifier;
+	identification_t *other, *subject;
+	ratkn_ike_role_t peer_role;
+	chunk_t identity;
+	char reason[256] = "", *token;
+	bool ok = FALSE;
+
+	other = ike_sa->get_other_id(ike_sa);
+	if (!model)
+	{
+		snprintf(msg, len, "no attestation model in common");
 		return FALSE;
 	}
-	DBG1(DBG_IKE, "ratkn: peer '%Y' attested: %N evidence of attester '%s' "
-		 "appraised, %u PCRs quoted, bound to this IKE_SA and certificate "
-		 "'%Y'", other, ratkn_format_names,
-		 entry->evidence->get_format(entry->evidence), attester,
-		 entry->evidence->get_pcr_values(entry->evidence)->get_count(
-							entry->evidence->get_pcr_values(entry->evidence)),
-		 subject);
-	appraisal->destroy(appraisal);
-	entry->attested = TRUE;
-	entry->attested_id = other->clone(other);
-	return TRUE;
+	if (!get_identity_der(ike_sa, FALSE, &identity, &subject))
+	{
+		snprintf(msg, len, "it did not authenticate with a certificate or "
+				 "public key");
+		return FALSE;
+	}
+	peer_role = entry->session->get_ike_role(entry->session) ==
+				RATKN_IKE_INITIATOR ? RATKN_IKE_RESPONDER : RATKN_IKE_INITIATOR;
+	if (model == RATKN_MODEL_PASSPORT)
+	{
+		if (!entry->result)
+		{
+			snprintf(msg, len, "%s", entry->result_error[0] ?
+					 entry->result_error : "no attestation result received");
+		}
+		else if (entry->result->get_role(entry->result) != peer_role)
+		{
+			snprintf(msg, len, "attestation result from the wrong role "
+					 "(reflection)");
+		}
+		else
+		{
+			ok = check_result(this, entry, policy,
+							  entry->result->get_token(entry->result),
+							  identity, msg, len);
+		}
+	}
+	else if (!entry->evidence)
+	{
+		snprintf(msg, len, "%s", entry->evidence_error[0] ?
+				 entry->evidence_error : "no evidence received");
+	}
+	else if (policy->remote_appraisal)
+	{
+		verifier = this->config->get_verifier(this->config, policy->verifier);
+		token = verifier ? ratkn_verifier_client_attest(verifier->url,
+							verifier->ca, verifier->timeout,
+							entry->evidence->get_encoding(entry->evidence),
+							reason, sizeof(reason)) : NULL;
+		if (token)
+		{
+			ok = check_result(this, entry, policy, token, identity, msg, len);
+			free(token);
+		}
+		else
+		{
+			snprintf(msg, len, "%s", verifier ? reason :
+					 "verifier not configured");
+		}
+		DESTROY_IF(verifier);
+	}
+	else
+	{
+		ok = appraise_local(this, entry, identity, other, subject, msg, len);
+	}
+	chunk_free(&identity);
+	return ok;
+}
+
+/**
+ * Record an outcome for "ratkn status"
+ */
+static void record(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+				   bool peer, ratkn_model_t model, char *result, char *reason,
+				   timeval_t *start)
+{
+	ratkn_outcome_t outcome = {
+		.time = time(NULL),
+		.ms = ms_since(start),
+	};
+
+	snprintf(outcome.connection, sizeof(outcome.connection), "%s",
+			 ike_sa->get_name(ike_sa));
+	snprintf(outcome.peer, sizeof(outcome.peer), "%Y",
+			 ike_sa->get_other_id(ike_sa));
+	snprintf(outcome.direction, sizeof(outcome.direction), "%s",
+			 peer ? "peer attested" : "we attested");
+	snprintf(outcome.model, sizeof(outcome.model), "%s", model ?
+			 enum_to_name(ratkn_model_names, model) : "none");
+	snprintf(outcome.result, sizeof(outcome.result), "%s", result);
+	snprintf(outcome.reason, sizeof(outcome.reason), "%s", reason);
+	this->status->record(this->status, &outcome);
+}
+
+/**
+ * Relying party: appraise, log and record
+ */
+static bool appraise(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+					 entry_t *entry, ratkn_policy_t *policy)
+{
+	ratkn_model_t model;
+	identification_t *other;
+	char msg[512] = "";
+	timeval_t start;
+	bool ok;
+
+	time_monotonic(&start);
+	other = ike_sa->get_other_id(ike_sa);
+	model = entry->session->get_model(entry->session, TRUE);
+	ok = appraise_peer(this, ike_sa, entry, policy, model, msg, sizeof(msg));
+	if (ok)
+	{
+		DBG1(DBG_IKE, "ratkn: peer '%Y' attested (%N): %s, in %u ms", other,
+			 ratkn_model_names, model, msg, ms_since(&start));
+		entry->attested = TRUE;
+		entry->attested_id = other->clone(other);
+	}
+	else
+	{
+		DBG1(DBG_IKE, "ratkn: peer '%Y' failed attestation (%N): %s", other,
+			 ratkn_model_names, model, msg);
+	}
+	record(this, ike_sa, TRUE, model,
+		   ok ? (entry->restricted ? "restricted" : "accepted") : "refused",
+		   msg, &start);
+	return ok;
 }
 
 /**
@@ -940,6 +1440,105 @@ static bool check_key_use(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	return FALSE;
 }
 
+/**
+ * If an IKE_SA that re-establishes another one (re-attestation) fails, the
+ * old one must not survive (with make-before-break it still exists)
+ */
+static void drop_replaced(private_ratkn_listener_t *this, ike_sa_t *ike_sa)
+{
+	ike_sa_id_t *old;
+	uintptr_t id;
+
+	id = ike_sa->get_unique_id(ike_sa);
+	this->mutex->lock(this->mutex);
+	old = this->reestablishing->remove(this->reestablishing, (void*)id);
+	this->mutex->unlock(this->mutex);
+	if (old)
+	{
+		DBG1(DBG_IKE, "ratkn: re-attestation failed, deleting the IKE_SA it "
+			 "was to replace");
+		lib->processor->queue_job(lib->processor,
+					(job_t*)delete_ike_sa_job_create(old, TRUE));
+		old->destroy(old);
+	}
+}
+
+METHOD(listener_t, ike_reestablish_pre, bool,
+	private_ratkn_listener_t *this, ike_sa_t *old, ike_sa_t *new)
+{
+	ike_sa_id_t *id;
+	uintptr_t unique;
+
+	if (get_entry(this, old))
+	{
+		unique = new->get_unique_id(new);
+		this->mutex->lock(this->mutex);
+		id = this->reestablishing->put(this->reestablishing, (void*)unique,
+								old->get_id(old)->clone(old->get_id(old)));
+		this->mutex->unlock(this->mutex);
+		DESTROY_IF(id);
+	}
+	return TRUE;
+}
+
+/**
+ * Narrow a list of traffic selectors to those within allowed ones
+ */
+static void narrow_to(linked_list_t *list, linked_list_t *allowed)
+{
+	enumerator_t *enumerator, *inner;
+	traffic_selector_t *ts, *permitted, *subset;
+	linked_list_t *narrowed;
+
+	narrowed = linked_list_create();
+	enumerator = list->create_enumerator(list);
+	while (enumerator->enumerate(enumerator, &ts))
+	{
+		inner = allowed->create_enumerator(allowed);
+		while (inner->enumerate(inner, &permitted))
+		{
+			subset = ts->get_subset(ts, permitted);
+			if (subset)
+			{
+				narrowed->insert_last(narrowed, subset);
+			}
+		}
+		inner->destroy(inner);
+		list->remove_at(list, enumerator);
+		ts->destroy(ts);
+	}
+	enumerator->destroy(enumerator);
+	while (narrowed->remove_first(narrowed, (void**)&ts) == SUCCESS)
+	{
+		list->insert_last(list, ts);
+	}
+	narrowed->destroy(narrowed);
+}
+
+METHOD(listener_t, narrow, bool,
+	private_ratkn_listener_t *this, ike_sa_t *ike_sa, child_sa_t *child_sa,
+	narrow_hook_t type, linked_list_t *local, linked_list_t *remote)
+{
+	ratkn_policy_t *policy;
+	entry_t *entry;
+
+	entry = get_entry(this, ike_sa);
+	if (!entry || !entry->restricted ||
+		(type != NARROW_RESPONDER && type != NARROW_INITIATOR_POST_AUTH))
+	{
+		return TRUE;
+	}
+	policy = get_policy(this, ike_sa);
+	if (policy && policy->warning_ts)
+	{
+		narrow_to(local, policy->warning_ts);
+		DBG1(DBG_IKE, "ratkn: peer has attestation status warning, CHILD_SA "
+			 "'%s' narrowed to %#R", child_sa->get_name(child_sa), local);
+	}
+	DESTROY_IF(policy);
+	return TRUE;
+}
+
 METHOD(listener_t, authorize, bool,
 	private_ratkn_listener_t *this, ike_sa_t *ike_sa, bool final,
 	bool *success)
@@ -1005,6 +1604,7 @@ METHOD(listener_t, authorize, bool,
 	if (!ok)
 	{
 		*success = FALSE;
+		drop_replaced(this, ike_sa);
 	}
 	policy->destroy(policy);
 	return TRUE;
@@ -1108,6 +1708,7 @@ out:
 METHOD(listener_t, ike_state_change, bool,
 	private_ratkn_listener_t *this, ike_sa_t *ike_sa, ike_sa_state_t state)
 {
+	ike_sa_id_t *old;
 	entry_t *entry;
 	uintptr_t id;
 
@@ -1116,7 +1717,9 @@ METHOD(listener_t, ike_state_change, bool,
 		id = ike_sa->get_unique_id(ike_sa);
 		this->mutex->lock(this->mutex);
 		entry = this->entries->remove(this->entries, (void*)id);
+		old = this->reestablishing->remove(this->reestablishing, (void*)id);
 		this->mutex->unlock(this->mutex);
+		DESTROY_IF(old);
 		if (entry)
 		{
 			entry_destroy(entry);
@@ -1128,13 +1731,41 @@ METHOD(listener_t, ike_state_change, bool,
 METHOD(listener_t, ike_updown, bool,
 	private_ratkn_listener_t *this, ike_sa_t *ike_sa, bool up)
 {
+	ratkn_policy_t *policy;
+	ike_sa_id_t *old;
 	entry_t *entry;
+	uintptr_t id;
 
 	entry = get_entry(this, ike_sa);
-	if (entry)
-	{	/* SK and our ECDHE private key are not needed anymore */
-		entry->session->clear_sk(entry->session);
+	if (!entry)
+	{
+		return TRUE;
 	}
+	/* SK and our ECDHE private key are not needed anymore */
+	entry->session->clear_sk(entry->session);
+	if (!up)
+	{
+		return TRUE;
+	}
+	/* a re-establishing IKE_SA made it, nothing to drop */
+	id = ike_sa->get_unique_id(ike_sa);
+	this->mutex->lock(this->mutex);
+	old = this->reestablishing->remove(this->reestablishing, (void*)id);
+	this->mutex->unlock(this->mutex);
+	DESTROY_IF(old);
+
+	policy = get_policy(this, ike_sa);
+	if (policy && policy->reattest && entry->attested)
+	{
+		/* re-authentication runs IKE_SA_INIT/IKE_AUTH again, hence a new
+		 * attestation and a new SK */
+		lib->scheduler->schedule_job(lib->scheduler,
+				(job_t*)rekey_ike_sa_job_create(ike_sa->get_id(ike_sa), TRUE),
+				policy->reattest);
+		DBG1(DBG_IKE, "ratkn: peer will be re-attested in %us",
+			 policy->reattest);
+	}
+	DESTROY_IF(policy);
 	return TRUE;
 }
 
@@ -1153,6 +1784,7 @@ METHOD(ratkn_listener_t, destroy, void,
 	private_ratkn_listener_t *this)
 {
 	enumerator_t *enumerator;
+	ike_sa_id_t *old;
 	entry_t *entry;
 	void *key;
 
@@ -1163,6 +1795,14 @@ METHOD(ratkn_listener_t, destroy, void,
 	}
 	enumerator->destroy(enumerator);
 	this->entries->destroy(this->entries);
+	enumerator = this->reestablishing->create_enumerator(this->reestablishing);
+	while (enumerator->enumerate(enumerator, &key, &old))
+	{
+		old->destroy(old);
+	}
+	enumerator->destroy(enumerator);
+	this->reestablishing->destroy(this->reestablishing);
+	this->cache->destroy_function(this->cache, (void*)passport_destroy);
 	this->mutex->destroy(this->mutex);
 	DESTROY_IF(this->tpm);
 	free(this);
@@ -1171,7 +1811,8 @@ METHOD(ratkn_listener_t, destroy, void,
 /*
  * Described in header
  */
-ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config)
+ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config,
+										ratkn_status_t *status)
 {
 	private_ratkn_listener_t *this;
 	uint32_t handle;
@@ -1184,15 +1825,21 @@ ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config)
 				.authorize = _authorize,
 				.ike_state_change = _ike_state_change,
 				.ike_updown = _ike_updown,
+				.ike_reestablish_pre = _ike_reestablish_pre,
+				.narrow = _narrow,
 			},
 			.get_shared = _get_shared,
 			.get_count = _get_count,
 			.destroy = _destroy,
 		},
 		.config = config,
+		.status = status,
 		.entries = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr,
 									32),
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
+		.cache = linked_list_create(),
+		.reestablishing = hashtable_create(hashtable_hash_ptr,
+										   hashtable_equals_ptr, 8),
 	);
 
 	if (config->can_attest(config))

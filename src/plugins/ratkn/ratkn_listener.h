@@ -21,6 +21,7 @@
 #define RATKN_LISTENER_H_
 
 #include "ratkn_config.h"
+#include "ratkn_status.h"
 
 #include <bus/listeners/listener.h>
 #include <credentials/keys/shared_key.h>
@@ -72,8 +73,10 @@ struct ratkn_listener_t {
  * Create the listener.
  *
  * @param config		configuration (borrowed, must outlive the listener)
+ * @param status		outcome log (borrowed, must outlive the listener)
  * @return				listener
  */
-ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config);
+ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config,
+										ratkn_status_t *status);
 
 #endif /** RATKN_LISTENER_H_ @}*/

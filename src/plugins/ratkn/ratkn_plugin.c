@@ -51,6 +51,11 @@ struct private_ratkn_plugin_t {
 	 * Credential set serving SK as PPK/PSK
 	 */
 	ratkn_creds_t *creds;
+
+	/**
+	 * Outcomes and the status socket
+	 */
+	ratkn_status_t *status;
 };
 
 METHOD(plugin_t, get_name, char*,
@@ -65,10 +70,15 @@ METHOD(plugin_t, get_name, char*,
 static bool plugin_cb(private_ratkn_plugin_t *this,
 					  plugin_feature_t *feature, bool reg, void *cb_data)
 {
+	char *socket;
+
 	if (reg)
 	{
+		socket = lib->settings->get_str(lib->settings,
+					"%s.plugins.ratkn.socket", RATKN_STATUS_SOCKET, lib->ns);
+		this->status = ratkn_status_create(socket && *socket ? socket : NULL);
 		this->config = ratkn_config_create();
-		this->listener = ratkn_listener_create(this->config);
+		this->listener = ratkn_listener_create(this->config, this->status);
 		this->creds = ratkn_creds_create(this->listener);
 		lib->credmgr->add_set(lib->credmgr, &this->creds->set);
 		charon->bus->add_listener(charon->bus, &this->listener->listener);
@@ -80,6 +90,8 @@ static bool plugin_cb(private_ratkn_plugin_t *this,
 		this->creds->destroy(this->creds);
 		this->listener->destroy(this->listener);
 		this->config->destroy(this->config);
+		this->status->destroy(this->status);
+		this->status = NULL;
 		this->creds = NULL;
 		this->listener = NULL;
 		this->config = NULL;

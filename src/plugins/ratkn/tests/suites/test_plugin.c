@@ -54,7 +54,8 @@ static void setup()
 	peer_cfg_t *peer_cfg;
 	char *conf;
 
-	ck_assert(asprintf(&conf, "%s { plugins { ratkn { connections { gw {\n"
+	ck_assert(asprintf(&conf, "%s { plugins { ratkn {\nsocket =\n"
+					   "connections { gw {\n"
 					   "role = relying-party\ngroup = curve25519\n} } } } }",
 					   lib->ns) > 0);
 	ck_assert(lib->settings->load_string(lib->settings, conf, FALSE));
