@@ -15,6 +15,7 @@
 #include "relay_plugin.h"
 
 #include <ratkn_types.h>
+#include <ratkn_result.h>
 
 #include <daemon.h>
 #include <threading/mutex.h>
@@ -38,9 +39,19 @@ struct private_relay_plugin_t {
 	listener_t listener;
 
 	/**
-	 * Last evidence received from a genuine attester
+	 * Captured evidence or attestation result
 	 */
 	chunk_t captured;
+
+	/**
+	 * Notify type of what was captured
+	 */
+	int type;
+
+	/**
+	 * Replay our own first attestation instead of relaying others'
+	 */
+	bool replay;
 
 	/**
 	 * Lock for captured
@@ -49,7 +60,18 @@ struct private_relay_plugin_t {
 };
 
 /**
- * Replace the RATKN_EVIDENCE in an outgoing message with the captured one
+ * Find the attestation (evidence or result) in a message
+ */
+static notify_payload_t *find(message_t *message)
+{
+	notify_payload_t *notify;
+
+	notify = message->get_notify(message, RATKN_NOTIFY_EVIDENCE);
+	return notify ?: message->get_notify(message, RATKN_NOTIFY_RESULT);
+}
+
+/**
+ * Replace the attestation in an outgoing message with the captured one
  */
 static void forward(private_relay_plugin_t *this, ike_sa_t *ike_sa,
 					message_t *message)
@@ -57,6 +79,7 @@ static void forward(private_relay_plugin_t *this, ike_sa_t *ike_sa,
 	enumerator_t *enumerator;
 	payload_t *payload;
 	notify_payload_t *notify;
+	int type;
 
 	enumerator = message->create_payload_enumerator(message);
 	while (enumerator->enumerate(enumerator, &payload))
@@ -64,7 +87,8 @@ static void forward(private_relay_plugin_t *this, ike_sa_t *ike_sa,
 		if (payload->get_type(payload) == PLV2_NOTIFY)
 		{
 			notify = (notify_payload_t*)payload;
-			if (notify->get_notify_type(notify) == RATKN_NOTIFY_EVIDENCE)
+			type = notify->get_notify_type(notify);
+			if (type == RATKN_NOTIFY_EVIDENCE || type == RATKN_NOTIFY_RESULT)
 			{
 				message->remove_payload_at(message, enumerator);
 				payload->destroy(payload);
@@ -72,9 +96,26 @@ static void forward(private_relay_plugin_t *this, ike_sa_t *ike_sa,
 		}
 	}
 	enumerator->destroy(enumerator);
-	message->add_notify(message, FALSE, RATKN_NOTIFY_EVIDENCE, this->captured);
-	DBG1(DBG_IKE, "relay adversary: forwarding %zu bytes of captured "
-		 "evidence to '%Y'", this->captured.len, ike_sa->get_other_id(ike_sa));
+	message->add_notify(message, FALSE, this->type, this->captured);
+	DBG1(DBG_IKE, "relay adversary: %s %zu bytes of captured %s to '%Y'",
+		 this->replay ? "replaying" : "forwarding", this->captured.len,
+		 this->type == RATKN_NOTIFY_RESULT ? "attestation result" : "evidence",
+		 ike_sa->get_other_id(ike_sa));
+}
+
+/**
+ * Capture an attestation
+ */
+static void capture(private_relay_plugin_t *this, ike_sa_t *ike_sa,
+					notify_payload_t *notify)
+{
+	chunk_free(&this->captured);
+	this->captured = chunk_clone(notify->get_notification_data(notify));
+	this->type = notify->get_notify_type(notify);
+	DBG1(DBG_IKE, "relay adversary: captured %zu bytes of %s %s '%Y'",
+		 this->captured.len, this->type == RATKN_NOTIFY_RESULT ?
+		 "attestation result" : "evidence", this->replay ? "sent to" : "from",
+		 ike_sa->get_other_id(ike_sa));
 }
 
 /**
@@ -88,29 +129,27 @@ static bool message_hook(listener_t *listener, ike_sa_t *ike_sa,
 
 	this = (private_relay_plugin_t*)((char*)listener -
 									 offsetof(private_relay_plugin_t, listener));
-
 	if (!plain || message->get_exchange_type(message) != IKE_AUTH ||
 		message->get_request(message))
 	{
 		return TRUE;
 	}
 	this->mutex->lock(this->mutex);
-	if (incoming)
+	notify = find(message);
+	if (incoming && !this->replay && notify)
 	{	/* a genuine attester's response to us as relying party */
-		notify = message->get_notify(message, RATKN_NOTIFY_EVIDENCE);
-		if (notify)
-		{
-			chunk_free(&this->captured);
-			this->captured = chunk_clone(
-								notify->get_notification_data(notify));
-			DBG1(DBG_IKE, "relay adversary: captured %zu bytes of evidence "
-				 "from '%Y'", this->captured.len,
-				 ike_sa->get_other_id(ike_sa));
-		}
+		capture(this, ike_sa, notify);
 	}
-	else if (this->captured.len && message->get_payload(message, PLV2_AUTH))
+	else if (!incoming && message->get_payload(message, PLV2_AUTH))
 	{	/* our response as attester */
-		forward(this, ike_sa, message);
+		if (this->captured.len)
+		{
+			forward(this, ike_sa, message);
+		}
+		else if (this->replay && notify)
+		{
+			capture(this, ike_sa, notify);
+		}
 	}
 	this->mutex->unlock(this->mutex);
 	return TRUE;
@@ -179,8 +218,12 @@ plugin_t *ratkn_relay_plugin_create()
 			.message = message_hook,
 		},
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
+		.replay = streq(lib->settings->get_str(lib->settings,
+							"%s.plugins.ratkn-relay.mode", "relay", lib->ns),
+						"replay"),
 	);
-	DBG1(DBG_CFG, "relay adversary loaded: this charon forwards ratkn "
-		 "evidence it did not produce (lab test only)");
+	DBG1(DBG_CFG, "relay adversary loaded: this charon %s ratkn attestation "
+		 "(lab test only)", this->replay ? "replays its first" :
+		 "forwards others'");
 	return &this->public.plugin;
 }

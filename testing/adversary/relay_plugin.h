@@ -25,11 +25,14 @@
 typedef struct relay_plugin_t relay_plugin_t;
 
 /**
- * TEST ADVERSARY, never load it outside the lab: a relay that forwards the
- * ratkn evidence it received from a genuine attester (as relying party on
- * one IKE_SA) to its own peers (as attester on another IKE_SA), replacing
- * the evidence ratkn built for them. Used by testing/scenarios/relay to show
- * that such evidence is refused.
+ * TEST ADVERSARY, never load it outside the lab. With
+ * charon.plugins.ratkn-relay.mode = relay (default) it forwards the ratkn
+ * evidence or attestation result it received from a genuine attester (as
+ * relying party on one IKE_SA) to its own peers (as attester on another
+ * IKE_SA), replacing what ratkn built for them (testing/scenarios/relay).
+ * With mode = replay it records the first evidence or attestation result it
+ * sends and replays it in every later IKE_SA (testing/scenarios/
+ * passport-replay).
  */
 struct relay_plugin_t {
 
