@@ -96,6 +96,11 @@ struct ratkn_verifier_cfg_t {
 	u_int timeout;
 
 	/**
+	 * Seconds to fail requests without trying after the verifier was down
+	 */
+	u_int retry;
+
+	/**
 	 * Get a reference.
 	 *
 	 * @return			this, with an additional reference

@@ -73,6 +73,26 @@ typedef struct {
 	bool restricted;
 
 	/**
+	 * Whether our attestation was prepared (successfully or not)
+	 */
+	bool prepared;
+
+	/**
+	 * Our prepared attestation: notify type and data, empty on failure
+	 */
+	int attestation_type;
+	chunk_t attestation;
+
+	/**
+	 * Relying party, remote background-check: whether the verifier was asked,
+	 * its attestation result or why there is none
+	 */
+	bool asked_verifier;
+	char *remote_token;
+	char remote_error[256];
+
+
+	/**
 	 * Whether we sent our evidence
 	 */
 	bool evidence_sent;
@@ -154,6 +174,11 @@ struct private_ratkn_listener_t {
 	 * Unique ID of a new IKE_SA => ike_sa_id_t of the IKE_SA it replaces
 	 */
 	hashtable_t *reestablishing;
+
+	/**
+	 * Verifier name => time_t of its last failure (allocated), to back off
+	 */
+	hashtable_t *down;
 };
 
 /**
@@ -195,6 +220,8 @@ static void entry_destroy(entry_t *this)
 	this->session->destroy(this->session);
 	DESTROY_IF(this->evidence);
 	DESTROY_IF(this->result);
+	chunk_free(&this->attestation);
+	free(this->remote_token);
 	DESTROY_IF(this->attested_id);
 	free(this);
 }
@@ -615,12 +642,61 @@ static void cache(private_ratkn_listener_t *this, uint8_t *id_hash,
 }
 
 /**
+ * Have a verifier appraise evidence. Requests block this worker (inside
+ * charon's bus hooks, like eap-radius accounting does) for at most the
+ * verifier's timeout; after the verifier was down, requests fail at once
+ * for its retry interval, so that an outage does not hold up every IKE_SA.
+ */
+static char *call_verifier(private_ratkn_listener_t *this,
+						   ratkn_verifier_cfg_t *verifier, chunk_t evidence,
+						   char *reason, size_t len)
+{
+	time_t now = time(NULL), *failed;
+	char *token;
+	bool down;
+
+	this->mutex->lock(this->mutex);
+	failed = this->down->get(this->down, verifier->name);
+	if (failed && now < *failed + (time_t)verifier->retry)
+	{
+		snprintf(reason, len, "verifier '%s' was down %lds ago, retrying "
+				 "after %us", verifier->name, (long)(now - *failed),
+				 verifier->retry);
+		this->mutex->unlock(this->mutex);
+		return NULL;
+	}
+	this->mutex->unlock(this->mutex);
+
+	token = ratkn_verifier_client_attest(verifier->url, verifier->ca,
+							verifier->timeout, evidence, &down, reason, len);
+
+	this->mutex->lock(this->mutex);
+	failed = this->down->get(this->down, verifier->name);
+	if (down)
+	{
+		if (!failed)
+		{
+			failed = malloc_thing(time_t);
+			this->down->put(this->down, strdup(verifier->name), failed);
+		}
+		*failed = time(NULL);
+	}
+	else if (failed)
+	{
+		failed = this->down->remove(this->down, verifier->name);
+		free(failed);
+	}
+	this->mutex->unlock(this->mutex);
+	return token;
+}
+
+/**
  * Attester, passport model: obtain an attestation result for evidence bound
  * to this IKE_SA (or reuse one) and add it to the message
  */
 static bool attest_passport(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
-							message_t *message, entry_t *entry,
-							ratkn_policy_t *policy, chunk_t identity)
+							entry_t *entry, ratkn_policy_t *policy,
+							chunk_t identity)
 {
 	ratkn_verifier_cfg_t *verifier;
 	ratkn_evidence_t *evidence;
@@ -657,10 +733,8 @@ static bool attest_passport(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 			verifier->destroy(verifier);
 			return FALSE;
 		}
-		token = ratkn_verifier_client_attest(verifier->url, verifier->ca,
-							verifier->timeout,
-							evidence->get_encoding(evidence),
-							reason, sizeof(reason));
+		token = call_verifier(this, verifier, evidence->get_encoding(evidence),
+							  reason, sizeof(reason));
 		evidence->destroy(evidence);
 		if (!token)
 		{
@@ -702,10 +776,10 @@ static bool attest_passport(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	{
 		return FALSE;
 	}
-	message->add_notify(message, FALSE, RATKN_NOTIFY_RESULT,
-						result->get_encoding(result));
+	entry->attestation_type = RATKN_NOTIFY_RESULT;
+	entry->attestation = chunk_clone(result->get_encoding(result));
 	DBG1(DBG_IKE, "ratkn: sending attestation result (%zu bytes)",
-		 result->get_encoding(result).len);
+		 entry->attestation.len);
 	result->destroy(result);
 	return TRUE;
 }
@@ -713,9 +787,8 @@ static bool attest_passport(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 /**
  * Attester, background-check model: add evidence bound to this IKE_SA
  */
-static bool attest_evidence(private_ratkn_listener_t *this, message_t *message,
-							entry_t *entry, ratkn_policy_t *policy,
-							chunk_t identity)
+static bool attest_evidence(private_ratkn_listener_t *this, entry_t *entry,
+							ratkn_policy_t *policy, chunk_t identity)
 {
 	ratkn_evidence_t *evidence;
 	timeval_t start;
@@ -727,8 +800,8 @@ static bool attest_evidence(private_ratkn_listener_t *this, message_t *message,
 	{
 		return FALSE;
 	}
-	message->add_notify(message, FALSE, RATKN_NOTIFY_EVIDENCE,
-						evidence->get_encoding(evidence));
+	entry->attestation_type = RATKN_NOTIFY_EVIDENCE;
+	entry->attestation = chunk_clone(evidence->get_encoding(evidence));
 	DBG1(DBG_IKE, "ratkn: sending %N evidence over %u PCRs (%zu bytes, "
 		 "quoted in %u ms)", ratkn_format_names,
 		 evidence->get_format(evidence),
@@ -744,42 +817,43 @@ static void record(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 				   timeval_t *start);
 
 /**
- * Attester: add our evidence or attestation result to an outgoing IKE_AUTH
- * message
+ * Attester: prepare our evidence or attestation result for this IKE_SA
  */
-static void attest(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
-				   message_t *message, entry_t *entry, ratkn_policy_t *policy)
+static void prepare_attestation(private_ratkn_listener_t *this,
+								ike_sa_t *ike_sa, entry_t *entry,
+								ratkn_policy_t *policy)
 {
 	ratkn_model_t model;
 	chunk_t identity;
 	timeval_t start;
-	bool ok;
+	bool ok = FALSE;
 
 	time_monotonic(&start);
+	entry->prepared = TRUE;
 	model = entry->session->get_model(entry->session, FALSE);
 	if (!model)
 	{
 		DBG1(DBG_IKE, "ratkn: cannot attest, no attestation model in common "
 			 "with the peer");
-		return;
 	}
-	if (!get_identity_der(ike_sa, TRUE, &identity, NULL))
+	else if (!get_identity_der(ike_sa, TRUE, &identity, NULL))
 	{
 		DBG1(DBG_IKE, "ratkn: cannot attest, the first authentication round "
 			 "of connection '%s' does not use a certificate or public key",
 			 policy->name);
-		return;
-	}
-	if (model == RATKN_MODEL_PASSPORT)
-	{
-		ok = attest_passport(this, ike_sa, message, entry, policy, identity);
 	}
 	else
 	{
-		ok = attest_evidence(this, message, entry, policy, identity);
+		if (model == RATKN_MODEL_PASSPORT)
+		{
+			ok = attest_passport(this, ike_sa, entry, policy, identity);
+		}
+		else
+		{
+			ok = attest_evidence(this, entry, policy, identity);
+		}
+		chunk_free(&identity);
 	}
-	chunk_free(&identity);
-	entry->evidence_sent = TRUE;
 	if (!ok)
 	{
 		DBG1(DBG_IKE, "ratkn: attesting failed, the peer will refuse the "
@@ -792,7 +866,45 @@ static void attest(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 }
 
 /**
- * Check if we attest in an outgoing IKE_AUTH message, and do it
+ * Whether we attest on this IKE_SA and may do the TPM work now: on a
+ * responder only after the initiator authenticated
+ */
+static bool must_attest(entry_t *entry)
+{
+	return !entry->prepared &&
+		entry->session->get_state(entry->session) == RATKN_SESSION_NEGOTIATED &&
+		(entry->session->get_my_flags(entry->session) & RATKN_FLAG_ATTEST) &&
+		(entry->session->get_peer_flags(entry->session) & RATKN_FLAG_VERIFY) &&
+		(entry->session->get_ike_role(entry->session) == RATKN_IKE_INITIATOR ||
+		 entry->peer_authenticated);
+}
+
+/**
+ * Relying party, remote background-check: have the verifier appraise the
+ * peer's evidence
+ */
+static void ask_verifier(private_ratkn_listener_t *this, entry_t *entry,
+						 ratkn_policy_t *policy)
+{
+	ratkn_verifier_cfg_t *verifier;
+
+	entry->asked_verifier = TRUE;
+	verifier = this->config->get_verifier(this->config, policy->verifier);
+	if (!verifier)
+	{
+		snprintf(entry->remote_error, sizeof(entry->remote_error),
+				 "verifier '%s' not configured", policy->verifier);
+		return;
+	}
+	entry->remote_token = call_verifier(this, verifier,
+							entry->evidence->get_encoding(entry->evidence),
+							entry->remote_error, sizeof(entry->remote_error));
+	verifier->destroy(verifier);
+}
+
+/**
+ * Attester: add our attestation to the outgoing IKE_AUTH message with our
+ * first AUTH payload
  */
 static void outgoing_auth(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 						  message_t *message)
@@ -801,34 +913,37 @@ static void outgoing_auth(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	entry_t *entry;
 
 	entry = get_entry(this, ike_sa);
-	if (!entry || entry->evidence_sent ||
-		entry->session->get_state(entry->session) != RATKN_SESSION_NEGOTIATED ||
-		!(entry->session->get_my_flags(entry->session) & RATKN_FLAG_ATTEST) ||
-		!(entry->session->get_peer_flags(entry->session) & RATKN_FLAG_VERIFY) ||
-		!message->get_payload(message, PLV2_AUTH))
+	if (!entry || entry->evidence_sent || !message->get_payload(message,
+																PLV2_AUTH) ||
+		message->get_notify(message, AUTHENTICATION_FAILED))
 	{
 		return;
 	}
-	if (!message->get_request(message))
-	{	/* responder: no TPM work unless the initiator authenticated */
-		if (!entry->peer_authenticated ||
-			message->get_notify(message, AUTHENTICATION_FAILED))
+	policy = get_policy(this, ike_sa);
+	if (!policy || !policy->valid || !(policy->role & RATKN_FLAG_ATTEST))
+	{
+		if (!message->get_request(message) && must_attest(entry))
 		{
-			return;
+			DBG1(DBG_IKE, "ratkn: peer asked for attestation, but connection "
+				 "'%s' is not configured to attest", ike_sa->get_name(ike_sa));
+		}
+		DESTROY_IF(policy);
+		return;
+	}
+	if (must_attest(entry))
+	{
+		prepare_attestation(this, ike_sa, entry, policy);
+	}
+	if (entry->prepared && !entry->evidence_sent)
+	{
+		entry->evidence_sent = TRUE;
+		if (entry->attestation.len)
+		{
+			message->add_notify(message, FALSE, entry->attestation_type,
+								entry->attestation);
 		}
 	}
-	policy = get_policy(this, ike_sa);
-	if (policy && policy->valid && (policy->role & RATKN_FLAG_ATTEST))
-	{
-		attest(this, ike_sa, message, entry, policy);
-	}
-	else if (!message->get_request(message))
-	{
-		DBG1(DBG_IKE, "ratkn: peer asked for attestation, but connection "
-			 "'%s' is not configured to attest",
-			 ike_sa->get_peer_cfg(ike_sa)->get_name(ike_sa->get_peer_cfg(ike_sa)));
-	}
-	DESTROY_IF(policy);
+	policy->destroy(policy);
 }
 
 /**
@@ -1161,11 +1276,9 @@ static bool appraise_peer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 						  entry_t *entry, ratkn_policy_t *policy,
 						  ratkn_model_t model, char *msg, size_t len)
 {
-	ratkn_verifier_cfg_t *verifier;
 	identification_t *other, *subject;
 	ratkn_ike_role_t peer_role;
 	chunk_t identity;
-	char reason[256] = "", *token;
 	bool ok = FALSE;
 
 	other = ike_sa->get_other_id(ike_sa);
@@ -1208,22 +1321,19 @@ static bool appraise_peer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	}
 	else if (policy->remote_appraisal)
 	{
-		verifier = this->config->get_verifier(this->config, policy->verifier);
-		token = verifier ? ratkn_verifier_client_attest(verifier->url,
-							verifier->ca, verifier->timeout,
-							entry->evidence->get_encoding(entry->evidence),
-							reason, sizeof(reason)) : NULL;
-		if (token)
+		if (!entry->asked_verifier)
 		{
-			ok = check_result(this, entry, policy, token, identity, msg, len);
-			free(token);
+			ask_verifier(this, entry, policy);
+		}
+		if (entry->remote_token)
+		{
+			ok = check_result(this, entry, policy, entry->remote_token,
+							  identity, msg, len);
 		}
 		else
 		{
-			snprintf(msg, len, "%s", verifier ? reason :
-					 "verifier not configured");
+			snprintf(msg, len, "%s", entry->remote_error);
 		}
-		DESTROY_IF(verifier);
 	}
 	else
 	{
@@ -1786,6 +1896,7 @@ METHOD(ratkn_listener_t, destroy, void,
 	enumerator_t *enumerator;
 	ike_sa_id_t *old;
 	entry_t *entry;
+	time_t *failed;
 	void *key;
 
 	enumerator = this->entries->create_enumerator(this->entries);
@@ -1802,6 +1913,14 @@ METHOD(ratkn_listener_t, destroy, void,
 	}
 	enumerator->destroy(enumerator);
 	this->reestablishing->destroy(this->reestablishing);
+	enumerator = this->down->create_enumerator(this->down);
+	while (enumerator->enumerate(enumerator, &key, &failed))
+	{
+		free(key);
+		free(failed);
+	}
+	enumerator->destroy(enumerator);
+	this->down->destroy(this->down);
 	this->cache->destroy_function(this->cache, (void*)passport_destroy);
 	this->mutex->destroy(this->mutex);
 	DESTROY_IF(this->tpm);
@@ -1840,6 +1959,7 @@ ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config,
 		.cache = linked_list_create(),
 		.reestablishing = hashtable_create(hashtable_hash_ptr,
 										   hashtable_equals_ptr, 8),
+		.down = hashtable_create(hashtable_hash_str, hashtable_equals_str, 4),
 	);
 
 	if (config->can_attest(config))

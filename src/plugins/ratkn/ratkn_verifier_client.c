@@ -52,7 +52,8 @@ char *ratkn_base64url_encode(chunk_t data)
  * Described in header
  */
 char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
-								   chunk_t evidence, char *reason, size_t len)
+								   chunk_t evidence, bool *down, char *reason,
+								   size_t len)
 {
 	ratkn_http_t *http;
 	json_t *request, *response, *ear, *error;
@@ -61,6 +62,7 @@ char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
 	char *encoded, *token = NULL;
 	u_int status;
 
+	*down = FALSE;
 	http = ratkn_http_create(url, ca, timeout_ms);
 	if (!http)
 	{
@@ -77,6 +79,7 @@ char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
 					&answer))
 	{
 		snprintf(reason, len, "verifier %s unreachable", url);
+		*down = TRUE;
 	}
 	else
 	{
@@ -88,6 +91,7 @@ char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
 		}
 		else
 		{
+			*down = status >= 500;
 			error = response ? json_object_get(response, "error") : NULL;
 			snprintf(reason, len, "verifier %s answered HTTP %u%s%s", url,
 					 status, json_is_string(error) ? ": " : "",

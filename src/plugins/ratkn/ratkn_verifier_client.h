@@ -33,12 +33,16 @@
  *						the system's
  * @param timeout_ms	time limit
  * @param evidence		RATKN_EVIDENCE notify data
+ * @param down			set to TRUE if the verifier is unreachable, timed out
+ *						or answered with a server error (worth backing off),
+ *						FALSE if it answered otherwise
  * @param reason		receives the reason on failure
  * @param len			size of reason
  * @return				EAR as compact JWS (allocated), NULL on failure
  */
 char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
-								   chunk_t evidence, char *reason, size_t len);
+								   chunk_t evidence, bool *down, char *reason,
+								   size_t len);
 
 /**
  * Encode binary data as base64url without padding.
