@@ -317,3 +317,95 @@ expect_no_log()
 	fi
 	info "$host: log has no '$regex', as expected"
 }
+
+# ---------------------------------------------------------------------------
+# verifier (ratkn-verifier, docs/verifier.md)
+# ---------------------------------------------------------------------------
+
+# verifier_start HOST ADDR [SETTING=VALUE...]: run ratkn-verifier in HOST on
+# ADDR:8443 with TLS (the host's lab certificate) and a fresh EAR signing key;
+# group "default" gets the reference values of the first TPM host; every host
+# gets /etc/ratkn/verifier.pem (the EAR key) and an /etc/hosts entry for
+# HOST.ratkn.test. SETTINGs are added to the verifier section of its config.
+verifier_start()
+{
+	local host=${1:?verifier_start: HOST missing}
+	local addr=${2:?verifier_start: ADDR missing} dir setting h tpm
+	shift 2
+	dir=$(hostdir "$host") || exit 1
+	mkdir -p "$dir/etc/ratkn/verifier"
+	{
+		printf 'verifier {\n'
+		printf '\tlisten = %s\n\tport = 8443\n\ttls = yes\n' "$addr"
+		printf '\tcert = /etc/swanctl/x509/%s.pem\n' "$host"
+		printf '\tkey = /etc/swanctl/private/%s.key\n' "$host"
+		printf '\tsigning_key = /etc/ratkn/verifier/ear-key.pem\n'
+		printf '\tdatabase = /etc/ratkn/verifier/verifier.db\n'
+		printf '\tek_ca = %s, %s\n' /var/lib/swtpm-localca/issuercert.pem \
+			/var/lib/swtpm-localca/swtpm-localca-rootca-cert.pem
+		for setting; do
+			printf '\t%s = %s\n' "${setting%%=*}" "${setting#*=}"
+		done
+		printf '}\n'
+	} >"$dir/etc/ratkn/verifier/verifier.conf"
+	verifier_ctl "$host" keygen >/dev/null
+	verifier_ctl "$host" group add default >/dev/null
+	for tpm in ${RATKN_LAB_TPM_HOSTS:-}; do
+		verifier_ctl "$host" reference set default \
+			"/etc/ratkn/peers/$tpm.pcrs" >/dev/null
+		break
+	done
+	echo "$addr" >"$dir/etc/ratkn/verifier/addr"
+	verifier_resume "$host"
+	verifier_ctl "$host" key >"$dir/verifier.pem"
+	for h in ${RATKN_LAB_HOSTS:-}; do
+		cp "$dir/verifier.pem" "$(hostdir "$h")/etc/ratkn/verifier.pem"
+		on "$h" sh -c "echo '$addr $host.ratkn.test' >>/etc/hosts"
+	done
+	# charons read their configuration before the test started the
+	# verifier: let ratkn load the verifier key now
+	for h in ${RATKN_LAB_CHARON_HOSTS:-}; do
+		swanctl_on "$h" --reload-settings >/dev/null
+	done
+}
+
+# verifier_resume HOST: (re)start the verifier of HOST set up by
+# verifier_start, with its state, and wait until it accepts connections
+verifier_resume()
+{
+	local host=${1:?verifier_resume: HOST missing} dir addr
+	dir=$(hostdir "$host") || exit 1
+	addr=$(cat "$dir/etc/ratkn/verifier/addr") ||
+		fail "verifier_resume: no verifier set up in $host"
+	(on "$host" sh -c 'ratkn-verifier --config /etc/ratkn/verifier/verifier.conf &
+		echo $! >/etc/ratkn/verifier/pid; wait' \
+		>>"$dir/log/verifier.log" 2>&1 || true) &
+	wait_for 10 on "$host" bash -c "exec 3<>/dev/tcp/$addr/8443" ||
+		fail "verifier on $host did not start: $(tail -5 "$dir/log/verifier.log")"
+}
+
+# verifier_ctl HOST ARGS...: ratkn-verifier-ctl in HOST with its config
+verifier_ctl()
+{
+	local host=${1:?verifier_ctl: HOST missing}
+	shift
+	on "$host" ratkn-verifier-ctl --config /etc/ratkn/verifier/verifier.conf \
+		"$@"
+}
+
+# verifier_stop HOST: stop the verifier of HOST (SIGTERM)
+verifier_stop()
+{
+	local host=${1:?verifier_stop: HOST missing} pid
+	pid=$(cat "$(hostdir "$host")/etc/ratkn/verifier/pid") ||
+		fail "no verifier running in $host"
+	kill "$pid" 2>/dev/null || true
+	wait_for 10 bash -c "! kill -0 $pid 2>/dev/null" ||
+		fail "verifier in $host did not stop"
+}
+
+# verifier_log HOST: path of the verifier's log (structured JSON lines)
+verifier_log()
+{
+	printf '%s/log/verifier.log' "$(hostdir "${1:?verifier_log: HOST missing}")"
+}

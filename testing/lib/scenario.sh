@@ -151,11 +151,14 @@ scenario_main()
 	cd "$RATKN_LAB_SCENARIO"
 	scenario_conf
 
-	# the ratkn tool on PATH inside hosts
+	# the ratkn tools on PATH inside hosts
 	mkdir -p "$RATKN_LAB_RUN/bin"
-	printf '#!/bin/sh\nexec "%s/src/ratkn/ratkn" "$@"\n' "$RATKN_LAB_REPO" \
-		>"$RATKN_LAB_RUN/bin/ratkn"
-	chmod +x "$RATKN_LAB_RUN/bin/ratkn"
+	for tool in src/ratkn/ratkn src/verifier/ratkn-verifier \
+				src/verifier/ratkn-verifier-ctl; do
+		printf '#!/bin/sh\nexec "%s/%s" "$@"\n' "$RATKN_LAB_REPO" "$tool" \
+			>"$RATKN_LAB_RUN/bin/${tool##*/}"
+		chmod +x "$RATKN_LAB_RUN/bin/${tool##*/}"
+	done
 
 	lab_step "hosts: $RATKN_LAB_HOSTS"
 	for h in $RATKN_LAB_HOSTS; do
