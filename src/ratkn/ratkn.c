@@ -19,6 +19,9 @@
  *   ratkn ak create [--handle H] [--type ecc|rsa] [--force] [--out FILE]
  *   ratkn ak show [--handle H] [--out FILE]
  *   ratkn pcrs [--pcrs SEL] [--out FILE]
+ *   ratkn ek show [--ca FILE]... [--out FILE]
+ *   ratkn enroll --verifier URL|NAME [--ca FILE] [--group NAME]
+ *                [--timeout SECONDS] [--handle H]
  *
  * Global options: --tcti CONF, --debug N, --help. The TCTI defaults to
  * charon.plugins.ratkn.tpm.tcti from strongswan.conf, then $RATKN_TCTI, then
@@ -26,6 +29,7 @@
  */
 
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
@@ -40,12 +44,21 @@
 #include <bio/bio_writer.h>
 
 #include <ratkn_ak.h>
+#include <ratkn_config.h>
+#include <ratkn_credential.h>
+#include <ratkn_http.h>
 #include <ratkn_pcr.h>
 #include <ratkn_tpm.h>
+#include <ratkn_verifier_client.h>
+
+#include <jansson.h>
 
 #include <tss2/tss2_mu.h>
 
+#include <openssl/buffer.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 /**
  * Exit codes
@@ -98,6 +111,8 @@ static int cmd_ak_create(context_t *ctx, command_t *cmd, int argc,
 						 char *argv[]);
 static int cmd_ak_show(context_t *ctx, command_t *cmd, int argc, char *argv[]);
 static int cmd_pcrs(context_t *ctx, command_t *cmd, int argc, char *argv[]);
+static int cmd_ek_show(context_t *ctx, command_t *cmd, int argc, char *argv[]);
+static int cmd_enroll(context_t *ctx, command_t *cmd, int argc, char *argv[]);
 
 /**
  * Commands, "name sub" entries are matched on two words; add new commands
@@ -115,6 +130,13 @@ static command_t commands[] = {
 	{ "pcrs", NULL, "[--pcrs SEL] [--out FILE]",
 	  "write current PCR values as reference values (default " DEFAULT_PCRS
 	  ")", cmd_pcrs },
+	{ "ek", "show", "[--ca FILE]... [--out FILE]",
+	  "write the EK certificate as PEM, optionally verify it with the TPM "
+	  "manufacturer's CA certificates", cmd_ek_show },
+	{ "enroll", NULL, "--verifier URL|NAME [--ca FILE] [--group NAME] "
+	  "[--timeout SECONDS] [--handle H]",
+	  "enroll the AK at a verifier, proving with the EK that it is in this "
+	  "TPM", cmd_enroll },
 	{ NULL },
 };
 
@@ -711,6 +733,513 @@ static int cmd_pcrs(context_t *ctx, command_t *cmd, int argc, char *argv[])
 				ratkn_pcr_selection_to_str(&sel, buf, sizeof(buf)), out);
 	}
 	writer->destroy(writer);
+	return rc;
+}
+
+/**
+ * Default time limit of a request to the verifier, in seconds
+ */
+#define ENROLL_TIMEOUT 10
+
+/**
+ * Decode base64url (padding optional)
+ */
+static bool base64url_decode(const char *in, chunk_t *out)
+{
+	size_t len, i;
+	char *b64;
+
+	len = strlen(in);
+	while (len && in[len - 1] == '=')
+	{
+		len--;
+	}
+	if (len % 4 == 1)
+	{
+		return FALSE;
+	}
+	b64 = malloc(len + 4);
+	for (i = 0; i < len; i++)
+	{
+		switch (in[i])
+		{
+			case '-':
+				b64[i] = '+';
+				break;
+			case '_':
+				b64[i] = '/';
+				break;
+			default:
+				if (!isalnum((u_char)in[i]))
+				{
+					free(b64);
+					return FALSE;
+				}
+				b64[i] = in[i];
+				break;
+		}
+	}
+	while (i % 4)
+	{
+		b64[i++] = '=';
+	}
+	*out = chunk_from_base64(chunk_create(b64, i), NULL);
+	free(b64);
+	return TRUE;
+}
+
+/**
+ * Get a base64url encoded member of a JSON object
+ */
+static bool json_binary(json_t *object, char *key, chunk_t *out)
+{
+	json_t *value;
+
+	value = json_object_get(object, key);
+	if (!json_is_string(value) ||
+		!base64url_decode(json_string_value(value), out))
+	{
+		error("the verifier's answer has no valid '%s'", key);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/**
+ * SHA-256 fingerprint of the SPKI of an AK, as hex (allocated)
+ */
+static char *ak_fingerprint(chunk_t ak_public)
+{
+	uint8_t hash[HASH_SIZE_SHA256];
+	chunk_t spki, hex;
+	u_int len = sizeof(hash);
+	char *out = NULL;
+
+	if (!ratkn_ak_spki_from_tpm(ak_public, &spki))
+	{
+		return NULL;
+	}
+	if (EVP_Digest(spki.ptr, spki.len, hash, &len, EVP_sha256(),
+				   NULL) == 1)
+	{
+		hex = chunk_to_hex(chunk_from_thing(hash), NULL, FALSE);
+		out = strndup(hex.ptr, hex.len);
+		chunk_free(&hex);
+	}
+	chunk_free(&spki);
+	return out;
+}
+
+/**
+ * POST a JSON request to the verifier and parse the JSON answer; reports
+ * errors (HTTP status, the verifier's error message)
+ */
+static json_t *post_json(ratkn_http_t *http, char *url, char *path,
+						 chunk_t body)
+{
+	json_t *answer, *message;
+	json_error_t json_error;
+	chunk_t response;
+	u_int status;
+
+	if (!http->post(http, path, "application/json", body, &status,
+					&response))
+	{
+		error("POST %s%s failed (see the log above)", url, path);
+		return NULL;
+	}
+	answer = json_loadb(response.ptr, response.len, 0, &json_error);
+	chunk_free(&response);
+	if (status < 200 || status > 299)
+	{
+		message = answer ? json_object_get(answer, "error") : NULL;
+		error("POST %s%s: the verifier answered HTTP %u%s%s", url, path,
+			  status, json_is_string(message) ? ": " : "",
+			  json_is_string(message) ? json_string_value(message) : "");
+		json_decref(answer);
+		return NULL;
+	}
+	if (!json_is_object(answer))
+	{
+		error("POST %s%s: the verifier's answer is no JSON object%s%s", url,
+			  path, answer ? "" : ": ", answer ? "" : json_error.text);
+		json_decref(answer);
+		return NULL;
+	}
+	return answer;
+}
+
+/**
+ * Check that an enrollment session ID is hex (it goes into the URL path)
+ */
+static bool session_valid(const char *session)
+{
+	size_t len = strlen(session);
+
+	return len > 0 && len <= 128 && strspn(session, "0123456789abcdefABCDEF")
+		   == len;
+}
+
+/**
+ * Run the enrollment protocol with a verifier
+ */
+static int enroll(context_t *ctx, char *url, char *ca, u_int timeout,
+				  char *group)
+{
+	json_t *request, *answer, *session, *value;
+	ratkn_http_t *http = NULL;
+	ratkn_tpm_t *tpm;
+	chunk_t ek_cert = chunk_empty, ek_public = chunk_empty;
+	chunk_t ak_public = chunk_empty, blob = chunk_empty;
+	chunk_t encrypted = chunk_empty, secret = chunk_empty;
+	char *fingerprint = NULL, *cert64, *ak64, *secret64, *body, path[256];
+	int rc = EXIT_ERROR;
+
+	tpm = tpm_create(ctx);
+	if (!tpm->get_ak_public(tpm, &ak_public))
+	{
+		error("no usable AK at handle 0x%08x; create one with 'ratkn ak "
+			  "create'", ctx->handle);
+		goto out;
+	}
+	fingerprint = ak_fingerprint(ak_public);
+	if (!fingerprint)
+	{
+		error("the key at handle 0x%08x is not usable as AK", ctx->handle);
+		goto out;
+	}
+	if (!tpm->get_ek(tpm, &ek_cert, &ek_public))
+	{
+		error("reading the EK certificate failed (see the log above)");
+		goto out;
+	}
+	/* don't keep the TPM busy while waiting for the verifier (a swtpm
+	 * serves one connection at a time) */
+	tpm->destroy(tpm);
+	tpm = NULL;
+	http = ratkn_http_create(url, ca, timeout * 1000);
+	if (!http)
+	{
+		error("invalid verifier URL '%s'", url);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+
+	cert64 = ratkn_base64url_encode(ek_cert);
+	ak64 = ratkn_base64url_encode(ak_public);
+	request = json_pack("{ssssss}", "ek_cert", cert64, "ak_public", ak64,
+						"group", group);
+	free(cert64);
+	free(ak64);
+	body = request ? json_dumps(request, JSON_COMPACT) : NULL;
+	json_decref(request);
+	if (!body)
+	{
+		error("encoding the enrollment request failed");
+		goto out;
+	}
+	answer = post_json(http, url, "/v1/enroll", chunk_from_str(body));
+	free(body);
+	if (!answer)
+	{
+		goto out;
+	}
+	session = json_object_get(answer, "session");
+	if (!json_is_string(session) || !session_valid(json_string_value(session)))
+	{
+		error("the verifier's answer has no valid 'session'");
+		json_decref(answer);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/v1/enroll/%s", json_string_value(session));
+	if (!json_binary(answer, "credential_blob", &blob) ||
+		!json_binary(answer, "encrypted_secret", &encrypted))
+	{
+		json_decref(answer);
+		goto out;
+	}
+	json_decref(answer);
+
+	tpm = tpm_create(ctx);
+	if (!tpm->activate_credential(tpm, blob, encrypted, &secret))
+	{
+		error("the TPM did not activate the verifier's credential: it was "
+			  "not made for this TPM's EK and AK (see the log above)");
+		goto out;
+	}
+	tpm->destroy(tpm);
+	tpm = NULL;
+	/* written by hand (base64url needs no escaping) to wipe it after use */
+	secret64 = ratkn_base64url_encode(secret);
+	if (asprintf(&body, "{\"secret\":\"%s\"}", secret64) < 0)
+	{
+		body = NULL;
+	}
+	memwipe(secret64, strlen(secret64));
+	free(secret64);
+	if (!body)
+	{
+		goto out;
+	}
+	answer = post_json(http, url, path, chunk_from_str(body));
+	memwipe(body, strlen(body));
+	free(body);
+	if (!answer)
+	{
+		goto out;
+	}
+	value = json_object_get(answer, "ak");
+	if (!json_is_string(value) ||
+		!strcaseeq(json_string_value(value), fingerprint))
+	{
+		error("the verifier enrolled another AK (%s) than ours (%s)",
+			  json_is_string(value) ? json_string_value(value) : "none",
+			  fingerprint);
+		json_decref(answer);
+		goto out;
+	}
+	value = json_object_get(answer, "group");
+	printf("AK fingerprint (SHA-256 of SPKI): %s\n", fingerprint);
+	printf("enrolled at %s in group '%s'\n", url,
+		   json_is_string(value) ? json_string_value(value) : group);
+	json_decref(answer);
+	rc = EXIT_OK;
+
+out:
+	chunk_clear(&secret);
+	chunk_free(&blob);
+	chunk_free(&encrypted);
+	chunk_free(&ek_cert);
+	chunk_free(&ek_public);
+	chunk_free(&ak_public);
+	free(fingerprint);
+	DESTROY_IF(http);
+	DESTROY_IF(tpm);
+	return rc;
+}
+
+/**
+ * ratkn enroll --verifier URL|NAME [--ca FILE] [--group NAME]
+ *             [--timeout SECONDS] [--handle H]
+ */
+static int cmd_enroll(context_t *ctx, command_t *cmd, int argc, char *argv[])
+{
+	struct option options[] = {
+		{ "verifier", required_argument, NULL, 'v' },
+		{ "ca", required_argument, NULL, 'c' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "handle", required_argument, NULL, 'H' },
+		GLOBAL_OPTIONS,
+		{ 0 }
+	};
+	char *verifier = NULL, *url, *ca = NULL, *group = "default", *end;
+	char buf[PATH_MAX];
+	long timeout = 0;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
+	{
+		switch (opt)
+		{
+			case 'v':
+				verifier = optarg;
+				break;
+			case 'c':
+				ca = optarg;
+				break;
+			case 'g':
+				group = optarg;
+				break;
+			case 't':
+				errno = 0;
+				timeout = strtol(optarg, &end, 10);
+				if (!*optarg || *end || errno || timeout < 1 ||
+					timeout > 3600)
+				{
+					error("invalid timeout '%s' (1-3600 seconds)", optarg);
+					return EXIT_USAGE;
+				}
+				break;
+			case 'H':
+				if (!parse_handle(optarg, &ctx->handle))
+				{
+					return EXIT_USAGE;
+				}
+				break;
+			default:
+				rc = global_option(ctx, cmd, opt);
+				if (rc == -1)
+				{
+					usage(stderr, cmd);
+					return EXIT_USAGE;
+				}
+				if (rc != EXIT_OK)
+				{
+					return rc;
+				}
+				break;
+		}
+	}
+	if (optind != argc)
+	{
+		error("unexpected argument '%s'", argv[optind]);
+		usage(stderr, cmd);
+		return EXIT_USAGE;
+	}
+	if (!verifier || !*group)
+	{
+		error(verifier ? "--group must not be empty" : "--verifier is "
+			  "required");
+		usage(stderr, cmd);
+		return EXIT_USAGE;
+	}
+	url = verifier;
+	if (!strstr(verifier, "://"))
+	{	/* the name of a verifier section in strongswan.conf */
+		url = lib->settings->get_str(lib->settings,
+					"charon.plugins.ratkn.verifiers.%s.url", NULL, verifier);
+		if (!url)
+		{
+			error("'%s' is neither a URL nor a verifier configured in "
+				  "strongswan.conf (charon.plugins.ratkn.verifiers.%s.url)",
+				  verifier, verifier);
+			return EXIT_USAGE;
+		}
+		if (!ca)
+		{
+			ca = lib->settings->get_str(lib->settings,
+					"charon.plugins.ratkn.verifiers.%s.ca", NULL, verifier);
+			if (ca && *ca != '/')
+			{
+				snprintf(buf, sizeof(buf), "%s/%s", RATKN_CONFDIR, ca);
+				ca = buf;
+			}
+		}
+		if (!timeout)
+		{
+			timeout = lib->settings->get_time(lib->settings,
+					"charon.plugins.ratkn.verifiers.%s.timeout", 0,
+					verifier);
+		}
+	}
+	if (!strcasepfx(url, "http://") && !strcasepfx(url, "https://"))
+	{
+		error("invalid verifier URL '%s' (https://HOST[:PORT] expected)",
+			  url);
+		return EXIT_USAGE;
+	}
+	return enroll(ctx, url, ca, timeout ?: ENROLL_TIMEOUT, group);
+}
+
+/**
+ * ratkn ek show [--ca FILE]... [--out FILE]
+ */
+static int cmd_ek_show(context_t *ctx, command_t *cmd, int argc, char *argv[])
+{
+	struct option options[] = {
+		{ "ca", required_argument, NULL, 'c' },
+		{ "out", required_argument, NULL, 'o' },
+		GLOBAL_OPTIONS,
+		{ 0 }
+	};
+	char *out = NULL, *cas[16] = {}, reason[256], subject[256], issuer[256];
+	chunk_t ek_cert, ek_public, spki, name, pem;
+	const u_char *pos;
+	ratkn_tpm_t *tpm;
+	X509 *x509;
+	BIO *bio;
+	BUF_MEM *mem;
+	int opt, rc, count = 0;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
+	{
+		switch (opt)
+		{
+			case 'c':
+				if (count == countof(cas) - 1)
+				{
+					error("too many --ca options");
+					return EXIT_USAGE;
+				}
+				cas[count++] = optarg;
+				break;
+			case 'o':
+				out = optarg;
+				break;
+			default:
+				rc = global_option(ctx, cmd, opt);
+				if (rc == -1)
+				{
+					usage(stderr, cmd);
+					return EXIT_USAGE;
+				}
+				if (rc != EXIT_OK)
+				{
+					return rc;
+				}
+				break;
+		}
+	}
+	if (optind != argc)
+	{
+		error("unexpected argument '%s'", argv[optind]);
+		usage(stderr, cmd);
+		return EXIT_USAGE;
+	}
+	tpm = tpm_create(ctx);
+	if (!tpm->get_ek(tpm, &ek_cert, &ek_public))
+	{
+		error("reading the EK certificate failed (see the log above)");
+		tpm->destroy(tpm);
+		return EXIT_ERROR;
+	}
+	tpm->destroy(tpm);
+
+	rc = EXIT_ERROR;
+	pos = ek_cert.ptr;
+	x509 = d2i_X509(NULL, &pos, ek_cert.len);
+	bio = BIO_new(BIO_s_mem());
+	if (x509 && bio && PEM_write_bio_X509(bio, x509) == 1 &&
+		BIO_get_mem_ptr(bio, &mem) == 1 &&
+		ratkn_credential_name(ek_public, &name))
+	{
+		X509_NAME_oneline(X509_get_subject_name(x509), subject,
+						  sizeof(subject));
+		X509_NAME_oneline(X509_get_issuer_name(x509), issuer,
+						  sizeof(issuer));
+		pem = chunk_create(mem->data, mem->length);
+		if (write_output(out, pem))
+		{
+			fprintf(stderr, "EK certificate: subject '%s', issuer '%s'\n",
+					subject, issuer);
+			fprintf(stderr, "EK name: %+B\n", &name);
+			rc = EXIT_OK;
+		}
+		chunk_free(&name);
+	}
+	else
+	{
+		error("the EK certificate can't be encoded as PEM");
+	}
+	if (rc == EXIT_OK && count)
+	{
+		if (ratkn_credential_check_ek(ek_cert, cas, &spki, reason,
+									  sizeof(reason)))
+		{
+			fprintf(stderr, "EK certificate verified with the given CAs\n");
+			chunk_free(&spki);
+		}
+		else
+		{
+			error("%s", reason);
+			rc = EXIT_ERROR;
+		}
+	}
+	BIO_free(bio);
+	X509_free(x509);
+	chunk_free(&ek_cert);
+	chunk_free(&ek_public);
 	return rc;
 }
 

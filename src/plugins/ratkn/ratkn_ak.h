@@ -25,7 +25,8 @@
 /**
  * Convert the marshalled TPMT_PUBLIC of an attestation key to a DER encoded
  * SubjectPublicKeyInfo. Only keys usable as AK are accepted: restricted
- * signing ECC (NIST P-256/P-384) or RSA keys.
+ * signing ECC (NIST P-256/P-384) or RSA keys with fixedTPM, fixedParent and
+ * sensitiveDataOrigin set.
  *
  * @param tpmt_public	marshalled TPMT_PUBLIC
  * @param spki			DER SubjectPublicKeyInfo (allocated)

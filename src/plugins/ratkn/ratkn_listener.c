@@ -179,7 +179,26 @@ struct private_ratkn_listener_t {
 	 * Verifier name => time_t of its last failure (allocated), to back off
 	 */
 	hashtable_t *down;
+
+	/**
+	 * Initiator SPI => pending_t, state of IKE_SAs initiated while another
+	 * IKE_SA was registered on the bus (re-authentication)
+	 */
+	hashtable_t *pending;
 };
+
+/**
+ * ratkn state of an IKE_SA whose IKE_SA_INIT request charon generated while
+ * the IKE_SA it replaces was registered on the bus
+ */
+typedef struct {
+	/** initiator SPI of the new IKE_SA */
+	uint64_t spi;
+	/** its state */
+	entry_t *entry;
+	/** the IKE_SA it replaces */
+	ike_sa_id_t *replaces;
+} pending_t;
 
 /**
  * A cached attestation result of ours
@@ -361,32 +380,34 @@ static void record_init(entry_t *entry, message_t *message, bool request)
 }
 
 /**
- * Initiator: add our RATKN_NEGOTIATE to an outgoing IKE_SA_INIT request
+ * Initiator: add our RATKN_NEGOTIATE to an outgoing IKE_SA_INIT request of
+ * the IKE_SA with the given entry (created if NULL); cfg_sa provides the
+ * connection
  */
-static void offer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
-				  message_t *message)
+static entry_t *offer(private_ratkn_listener_t *this, ike_sa_t *cfg_sa,
+					  entry_t *entry, message_t *message)
 {
 	ratkn_policy_t *policy;
-	entry_t *entry;
 	uint8_t flags;
 	chunk_t data;
 
-	policy = get_policy(this, ike_sa);
+	policy = get_policy(this, cfg_sa);
 	if (!policy)
 	{
-		return;
+		return entry;
 	}
 	if (!policy->valid)
 	{	/* no offer; authorize() and get_shared() refuse the IKE_SA */
 		DBG1(DBG_IKE, "ratkn: invalid ratkn configuration for connection "
 			 "'%s', refusing", policy->name);
 		policy->destroy(policy);
-		return;
+		return entry;
 	}
-	entry = get_entry(this, ike_sa);
 	if (!entry)
 	{
-		entry = add_entry(this, ike_sa, RATKN_IKE_INITIATOR);
+		INIT(entry,
+			.session = ratkn_session_create(RATKN_IKE_INITIATOR),
+		);
 	}
 	flags = policy->role;
 	if ((flags & RATKN_FLAG_ATTEST) && !this->tpm)
@@ -405,6 +426,135 @@ static void offer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 			 ratkn_kex_group_name(policy->group));
 	}
 	policy->destroy(policy);
+	return entry;
+}
+
+/**
+ * Register an entry for an IKE_SA
+ */
+static void put_entry(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+					  entry_t *entry)
+{
+	entry_t *old;
+	uintptr_t id;
+
+	id = ike_sa->get_unique_id(ike_sa);
+	entry->id = id;
+	this->mutex->lock(this->mutex);
+	old = this->entries->put(this->entries, (void*)id, entry);
+	this->mutex->unlock(this->mutex);
+	if (old && old != entry)
+	{
+		entry_destroy(old);
+	}
+}
+
+/**
+ * Outgoing IKE_SA_INIT request of an IKE_SA that is not the one registered
+ * on the bus: charon re-authenticates ike_sa (both with make-before-break and
+ * break-before-make) by initiating a new IKE_SA from ike_sa's thread. The
+ * new IKE_SA claims the state when it processes the response.
+ */
+static void foreign_request(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+							message_t *message, bool plain)
+{
+	ike_sa_id_t *id = message->get_ike_sa_id(message);
+	pending_t *pending;
+	uint64_t spi;
+
+	spi = id->get_initiator_spi(id);
+	this->mutex->lock(this->mutex);
+	pending = this->pending->get(this->pending, (void*)(uintptr_t)spi);
+	this->mutex->unlock(this->mutex);
+	if (!plain)
+	{
+		if (pending)
+		{
+			record_init(pending->entry, message, TRUE);
+		}
+		return;
+	}
+	if (pending)
+	{	/* retried IKE_SA_INIT */
+		offer(this, ike_sa, pending->entry, message);
+		return;
+	}
+	INIT(pending,
+		.spi = spi,
+		.replaces = ike_sa->get_id(ike_sa)->clone(ike_sa->get_id(ike_sa)),
+	);
+	pending->entry = offer(this, ike_sa, NULL, message);
+	if (!pending->entry)
+	{
+		pending->replaces->destroy(pending->replaces);
+		free(pending);
+		return;
+	}
+	this->mutex->lock(this->mutex);
+	pending = this->pending->put(this->pending, (void*)(uintptr_t)spi, pending);
+	this->mutex->unlock(this->mutex);
+	if (pending)
+	{
+		entry_destroy(pending->entry);
+		pending->replaces->destroy(pending->replaces);
+		free(pending);
+	}
+}
+
+/**
+ * Remove the pending state of an IKE_SA, NULL if there is none
+ */
+static pending_t *remove_pending(private_ratkn_listener_t *this,
+								 ike_sa_t *ike_sa)
+{
+	ike_sa_id_t *id = ike_sa->get_id(ike_sa);
+	pending_t *pending;
+	uint64_t spi;
+
+	if (!id->is_initiator(id))
+	{
+		return NULL;
+	}
+	spi = id->get_initiator_spi(id);
+	this->mutex->lock(this->mutex);
+	pending = this->pending->remove(this->pending, (void*)(uintptr_t)spi);
+	this->mutex->unlock(this->mutex);
+	if (pending && pending->spi != spi)
+	{	/* another SPI hashed to the same key on 32-bit systems */
+		this->mutex->lock(this->mutex);
+		this->pending->put(this->pending, (void*)(uintptr_t)spi, pending);
+		this->mutex->unlock(this->mutex);
+		pending = NULL;
+	}
+	return pending;
+}
+
+/**
+ * Claim the state a re-authenticating IKE_SA got while charon initiated it
+ * from the IKE_SA it replaces
+ */
+static entry_t *claim_pending(private_ratkn_listener_t *this, ike_sa_t *ike_sa)
+{
+	pending_t *pending;
+	ike_sa_id_t *old;
+	entry_t *entry;
+	uintptr_t id;
+
+	pending = remove_pending(this, ike_sa);
+	if (!pending)
+	{
+		return NULL;
+	}
+	entry = pending->entry;
+	put_entry(this, ike_sa, entry);
+	id = ike_sa->get_unique_id(ike_sa);
+	this->mutex->lock(this->mutex);
+	old = this->reestablishing->put(this->reestablishing, (void*)id,
+									pending->replaces);
+	this->mutex->unlock(this->mutex);
+	DESTROY_IF(old);
+	free(pending);
+	return entry;
 }
 
 /**
@@ -419,7 +569,7 @@ static void process_answer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	chunk_t data;
 	bool duplicate;
 
-	entry = get_entry(this, ike_sa);
+	entry = get_entry(this, ike_sa) ?: claim_pending(this, ike_sa);
 	if (!entry)
 	{
 		return;
@@ -997,10 +1147,20 @@ METHOD(listener_t, message_hook, bool,
 	private_ratkn_listener_t *this, ike_sa_t *ike_sa, message_t *message,
 	bool incoming, bool plain)
 {
+	ike_sa_id_t *id;
 	entry_t *entry;
 
 	if (!ike_sa || ike_sa->get_version(ike_sa) != IKEV2)
 	{
+		return TRUE;
+	}
+	id = message->get_ike_sa_id(message);
+	if (!incoming && message->get_request(message) &&
+		message->get_exchange_type(message) == IKE_SA_INIT &&
+		id->get_initiator_spi(id) !=
+				ike_sa->get_id(ike_sa)->get_initiator_spi(ike_sa->get_id(ike_sa)))
+	{	/* charon initiates an IKE_SA with another one on the bus */
+		foreign_request(this, ike_sa, message, plain);
 		return TRUE;
 	}
 	switch (message->get_exchange_type(message))
@@ -1021,7 +1181,12 @@ METHOD(listener_t, message_hook, bool,
 			{
 				if (message->get_request(message))
 				{
-					offer(this, ike_sa, message);
+					entry = offer(this, ike_sa, get_entry(this, ike_sa),
+								  message);
+					if (entry)
+					{
+						put_entry(this, ike_sa, entry);
+					}
 				}
 				else
 				{
@@ -1573,24 +1738,6 @@ static void drop_replaced(private_ratkn_listener_t *this, ike_sa_t *ike_sa)
 	}
 }
 
-METHOD(listener_t, ike_reestablish_pre, bool,
-	private_ratkn_listener_t *this, ike_sa_t *old, ike_sa_t *new)
-{
-	ike_sa_id_t *id;
-	uintptr_t unique;
-
-	if (get_entry(this, old))
-	{
-		unique = new->get_unique_id(new);
-		this->mutex->lock(this->mutex);
-		id = this->reestablishing->put(this->reestablishing, (void*)unique,
-								old->get_id(old)->clone(old->get_id(old)));
-		this->mutex->unlock(this->mutex);
-		DESTROY_IF(id);
-	}
-	return TRUE;
-}
-
 /**
  * Narrow a list of traffic selectors to those within allowed ones
  */
@@ -1818,6 +1965,7 @@ out:
 METHOD(listener_t, ike_state_change, bool,
 	private_ratkn_listener_t *this, ike_sa_t *ike_sa, ike_sa_state_t state)
 {
+	pending_t *pending;
 	ike_sa_id_t *old;
 	entry_t *entry;
 	uintptr_t id;
@@ -1830,6 +1978,13 @@ METHOD(listener_t, ike_state_change, bool,
 		old = this->reestablishing->remove(this->reestablishing, (void*)id);
 		this->mutex->unlock(this->mutex);
 		DESTROY_IF(old);
+		pending = remove_pending(this, ike_sa);
+		if (pending)
+		{
+			entry_destroy(pending->entry);
+			pending->replaces->destroy(pending->replaces);
+			free(pending);
+		}
 		if (entry)
 		{
 			entry_destroy(entry);
@@ -1894,6 +2049,7 @@ METHOD(ratkn_listener_t, destroy, void,
 	private_ratkn_listener_t *this)
 {
 	enumerator_t *enumerator;
+	pending_t *pending;
 	ike_sa_id_t *old;
 	entry_t *entry;
 	time_t *failed;
@@ -1921,6 +2077,15 @@ METHOD(ratkn_listener_t, destroy, void,
 	}
 	enumerator->destroy(enumerator);
 	this->down->destroy(this->down);
+	enumerator = this->pending->create_enumerator(this->pending);
+	while (enumerator->enumerate(enumerator, &key, &pending))
+	{
+		entry_destroy(pending->entry);
+		pending->replaces->destroy(pending->replaces);
+		free(pending);
+	}
+	enumerator->destroy(enumerator);
+	this->pending->destroy(this->pending);
 	this->cache->destroy_function(this->cache, (void*)passport_destroy);
 	this->mutex->destroy(this->mutex);
 	DESTROY_IF(this->tpm);
@@ -1944,7 +2109,6 @@ ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config,
 				.authorize = _authorize,
 				.ike_state_change = _ike_state_change,
 				.ike_updown = _ike_updown,
-				.ike_reestablish_pre = _ike_reestablish_pre,
 				.narrow = _narrow,
 			},
 			.get_shared = _get_shared,
@@ -1960,6 +2124,8 @@ ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config,
 		.reestablishing = hashtable_create(hashtable_hash_ptr,
 										   hashtable_equals_ptr, 8),
 		.down = hashtable_create(hashtable_hash_str, hashtable_equals_str, 4),
+		.pending = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr,
+									8),
 	);
 
 	if (config->can_attest(config))

@@ -19,7 +19,11 @@
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include <threading/mutex.h>
 
@@ -970,6 +974,710 @@ METHOD(ratkn_tpm_t, extend, bool,
 	return TRUE;
 }
 
+/**
+ * Largest chunk read from an NV index at once
+ */
+#define NV_READ_MAX 1024
+
+/**
+ * Key types of EKs, with the NV index of their certificate and the
+ * persistent handle of the TCG provisioning guidance, in order of preference
+ */
+static const struct {
+	/** NV index of the EK certificate (TCG EK Credential Profile) */
+	TPM2_HANDLE nv;
+	/** persistent handle the EK is usually found at */
+	TPM2_HANDLE persistent;
+	/** key type */
+	TPM2_ALG_ID type;
+	/** description */
+	char *desc;
+} ek_types[] = {
+	{ 0x01c00002, 0x81010001, TPM2_ALG_RSA, "RSA 2048" },
+	{ 0x01c0000a, 0x81010002, TPM2_ALG_ECC, "ECC NIST P-256" },
+};
+
+/**
+ * PolicySecret(TPM_RH_ENDORSEMENT) with SHA-256, the authPolicy of the EKs of
+ * the TCG default templates (policy A of the EK Credential Profile)
+ */
+static const uint8_t ek_policy[] = {
+	0x83, 0x71, 0x97, 0x67, 0x44, 0x84, 0xb3, 0xf8,
+	0x1a, 0x90, 0xcc, 0x8d, 0x46, 0xa5, 0xd7, 0x24,
+	0xfd, 0x52, 0xd7, 0x6e, 0x06, 0x52, 0x0b, 0x64,
+	0xf2, 0xa1, 0xda, 0x1b, 0x33, 0x14, 0x69, 0xaa,
+};
+
+/**
+ * Check whether an object or NV index exists (without provoking TSS error
+ * logs)
+ */
+static TSS2_RC handle_exists(private_ratkn_tpm_t *this, TPM2_HANDLE handle,
+							 bool *exists)
+{
+	TPMS_CAPABILITY_DATA *data = NULL;
+	TPMI_YES_NO more;
+	TSS2_RC rc;
+
+	rc = check(Esys_GetCapability(this->esys, ESYS_TR_NONE, ESYS_TR_NONE,
+								  ESYS_TR_NONE, TPM2_CAP_HANDLES, handle, 1,
+								  &more, &data), "TPM2_GetCapability");
+	if (rc == TSS2_RC_SUCCESS)
+	{
+		*exists = data->data.handles.count > 0 &&
+				  data->data.handles.handle[0] == handle;
+		Esys_Free(data);
+	}
+	return rc;
+}
+
+/**
+ * Largest chunk the TPM reads from NV at once, at most NV_READ_MAX
+ */
+static uint16_t nv_buffer_max(private_ratkn_tpm_t *this)
+{
+	TPMS_CAPABILITY_DATA *data = NULL;
+	TPMI_YES_NO more;
+	uint32_t max = 512;
+
+	if (check(Esys_GetCapability(this->esys, ESYS_TR_NONE, ESYS_TR_NONE,
+								 ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
+								 TPM2_PT_NV_BUFFER_MAX, 1, &more, &data),
+			  "TPM2_GetCapability") == TSS2_RC_SUCCESS)
+	{
+		if (data->data.tpmProperties.count > 0 &&
+			data->data.tpmProperties.tpmProperty[0].property ==
+												TPM2_PT_NV_BUFFER_MAX &&
+			data->data.tpmProperties.tpmProperty[0].value > 0)
+		{
+			max = data->data.tpmProperties.tpmProperty[0].value;
+		}
+		Esys_Free(data);
+	}
+	return min(max, NV_READ_MAX);
+}
+
+/**
+ * Read the contents of an NV index, authorized with the index itself or the
+ * owner (empty authorization values) as its attributes allow
+ */
+static TSS2_RC read_nv(private_ratkn_tpm_t *this, TPM2_HANDLE index,
+					   chunk_t *out)
+{
+	TPM2B_NV_PUBLIC *pub = NULL;
+	TPM2B_MAX_NV_BUFFER *part = NULL;
+	ESYS_TR nv = ESYS_TR_NONE, auth;
+	TPMA_NV attributes;
+	uint16_t size, offset = 0, max, len;
+	chunk_t data;
+	TSS2_RC rc;
+
+	rc = check(Esys_TR_FromTPMPublic(this->esys, index, ESYS_TR_NONE,
+									 ESYS_TR_NONE, ESYS_TR_NONE, &nv),
+			   "loading the NV index (Esys_TR_FromTPMPublic)");
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	rc = check(Esys_NV_ReadPublic(this->esys, nv, ESYS_TR_NONE, ESYS_TR_NONE,
+								  ESYS_TR_NONE, &pub, NULL),
+			   "TPM2_NV_ReadPublic");
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		Esys_TR_Close(this->esys, &nv);
+		return rc;
+	}
+	attributes = pub->nvPublic.attributes;
+	size = pub->nvPublic.dataSize;
+	Esys_Free(pub);
+
+	if (!(attributes & TPMA_NV_WRITTEN) || !size)
+	{
+		DBG1(DBG_PTS, "ratkn: NV index 0x%08x is empty", index);
+		Esys_TR_Close(this->esys, &nv);
+		return RC_FAILED;
+	}
+	if (attributes & TPMA_NV_AUTHREAD)
+	{
+		auth = nv;
+	}
+	else if (attributes & TPMA_NV_OWNERREAD)
+	{
+		auth = ESYS_TR_RH_OWNER;
+	}
+	else
+	{
+		DBG1(DBG_PTS, "ratkn: NV index 0x%08x can be read neither with its "
+			 "own nor with owner authorization", index);
+		Esys_TR_Close(this->esys, &nv);
+		return RC_FAILED;
+	}
+	max = nv_buffer_max(this);
+	data = chunk_alloc(size);
+	while (offset < size)
+	{
+		len = min(max, size - offset);
+		rc = check(Esys_NV_Read(this->esys, auth, nv, ESYS_TR_PASSWORD,
+								ESYS_TR_NONE, ESYS_TR_NONE, len, offset,
+								&part), "TPM2_NV_Read");
+		if (rc != TSS2_RC_SUCCESS)
+		{
+			break;
+		}
+		if (part->size != len)
+		{
+			DBG1(DBG_PTS, "ratkn: TPM2_NV_Read returned %u instead of %u "
+				 "octets", part->size, len);
+			Esys_Free(part);
+			rc = RC_FAILED;
+			break;
+		}
+		memcpy(data.ptr + offset, part->buffer, len);
+		Esys_Free(part);
+		offset += len;
+	}
+	Esys_TR_Close(this->esys, &nv);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		chunk_free(&data);
+		return rc;
+	}
+	*out = data;
+	return TSS2_RC_SUCCESS;
+}
+
+/**
+ * Read the EK certificate of the first EK type found, sets the index into
+ * ek_types; NV indices are often larger than the certificate they hold, so
+ * the certificate is cut to its DER length
+ */
+static TSS2_RC read_ek_cert(private_ratkn_tpm_t *this, chunk_t *cert,
+							X509 **x509, int *type)
+{
+	const u_char *pos;
+	bool exists = FALSE;
+	chunk_t data;
+	TSS2_RC rc;
+	int i;
+
+	for (i = 0; i < countof(ek_types); i++)
+	{
+		rc = handle_exists(this, ek_types[i].nv, &exists);
+		if (rc != TSS2_RC_SUCCESS)
+		{
+			return rc;
+		}
+		if (exists)
+		{
+			break;
+		}
+	}
+	if (!exists)
+	{
+		DBG1(DBG_PTS, "ratkn: TPM has no EK certificate (NV index 0x%08x "
+			 "for RSA 2048 or 0x%08x for ECC NIST P-256)", ek_types[0].nv,
+			 ek_types[1].nv);
+		return RC_FAILED;
+	}
+	rc = read_nv(this, ek_types[i].nv, &data);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	pos = data.ptr;
+	*x509 = d2i_X509(NULL, &pos, data.len);
+	if (!*x509)
+	{
+		DBG1(DBG_PTS, "ratkn: NV index 0x%08x holds no valid DER "
+			 "certificate", ek_types[i].nv);
+		ERR_clear_error();
+		chunk_free(&data);
+		return RC_FAILED;
+	}
+	*cert = chunk_clone(chunk_create(data.ptr, pos - data.ptr));
+	chunk_free(&data);
+	*type = i;
+	DBG2(DBG_PTS, "ratkn: read %s EK certificate of %zu octets from NV index "
+		 "0x%08x", ek_types[i].desc, cert->len, ek_types[i].nv);
+	return TSS2_RC_SUCCESS;
+}
+
+/**
+ * TCG default EK template L-1 (RSA 2048) or L-2 (ECC NIST P-256): restricted
+ * decryption key, AES-128 CFB, SHA-256, policy PolicySecret(endorsement)
+ */
+static void ek_template(TPM2_ALG_ID type, TPM2B_PUBLIC *tmpl)
+{
+	TPMT_PUBLIC *pub = &tmpl->publicArea;
+
+	memset(tmpl, 0, sizeof(*tmpl));
+	pub->type = type;
+	pub->nameAlg = TPM2_ALG_SHA256;
+	pub->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+							TPMA_OBJECT_SENSITIVEDATAORIGIN |
+							TPMA_OBJECT_ADMINWITHPOLICY |
+							TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
+	pub->authPolicy.size = sizeof(ek_policy);
+	memcpy(pub->authPolicy.buffer, ek_policy, sizeof(ek_policy));
+	if (type == TPM2_ALG_RSA)
+	{
+		pub->parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_AES;
+		pub->parameters.rsaDetail.symmetric.keyBits.aes = 128;
+		pub->parameters.rsaDetail.symmetric.mode.aes = TPM2_ALG_CFB;
+		pub->parameters.rsaDetail.scheme.scheme = TPM2_ALG_NULL;
+		pub->parameters.rsaDetail.keyBits = 2048;
+		pub->parameters.rsaDetail.exponent = 0;
+		pub->unique.rsa.size = 256;
+	}
+	else
+	{
+		pub->parameters.eccDetail.symmetric.algorithm = TPM2_ALG_AES;
+		pub->parameters.eccDetail.symmetric.keyBits.aes = 128;
+		pub->parameters.eccDetail.symmetric.mode.aes = TPM2_ALG_CFB;
+		pub->parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+		pub->parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+		pub->parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+		pub->unique.ecc.x.size = 32;
+		pub->unique.ecc.y.size = 32;
+	}
+}
+
+/**
+ * Compare a big number of a key with a TPM buffer
+ */
+static bool bn_equals(EVP_PKEY *key, const char *param, uint8_t *buf,
+					  uint16_t size)
+{
+	uint8_t bin[TPM2_MAX_RSA_KEY_BYTES];
+	BIGNUM *bn = NULL;
+	bool ok;
+
+	ok = size <= sizeof(bin) &&
+		 EVP_PKEY_get_bn_param(key, param, &bn) == 1 &&
+		 BN_bn2binpad(bn, bin, size) == size && memeq(bin, buf, size);
+	BN_free(bn);
+	ERR_clear_error();
+	return ok;
+}
+
+/**
+ * Check whether a public area is that of a certificate's key
+ */
+static bool public_matches(TPMT_PUBLIC *pub, EVP_PKEY *key)
+{
+	char group[64];
+	BIGNUM *e = NULL;
+	bool ok = FALSE;
+
+	switch (pub->type)
+	{
+		case TPM2_ALG_RSA:
+			if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA ||
+				EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &e) != 1)
+			{
+				break;
+			}
+			ok = BN_get_word(e) == (pub->parameters.rsaDetail.exponent ?: 65537)
+				 && bn_equals(key, OSSL_PKEY_PARAM_RSA_N,
+							  pub->unique.rsa.buffer, pub->unique.rsa.size);
+			BN_free(e);
+			break;
+		case TPM2_ALG_ECC:
+			ok = EVP_PKEY_get_base_id(key) == EVP_PKEY_EC &&
+				 pub->parameters.eccDetail.curveID == TPM2_ECC_NIST_P256 &&
+				 EVP_PKEY_get_group_name(key, group, sizeof(group),
+										 NULL) == 1 &&
+				 (streq(group, "prime256v1") || streq(group, "P-256")) &&
+				 bn_equals(key, OSSL_PKEY_PARAM_EC_PUB_X,
+						   pub->unique.ecc.x.buffer, pub->unique.ecc.x.size) &&
+				 bn_equals(key, OSSL_PKEY_PARAM_EC_PUB_Y,
+						   pub->unique.ecc.y.buffer, pub->unique.ecc.y.size);
+			break;
+		default:
+			break;
+	}
+	ERR_clear_error();
+	return ok;
+}
+
+/**
+ * Check whether a public area comes from a template (apart from unique)
+ */
+static bool public_from_template(TPMT_PUBLIC *pub, TPM2B_PUBLIC *tmpl)
+{
+	TPMT_PUBLIC a = *pub, b = tmpl->publicArea;
+	chunk_t ma = chunk_empty, mb = chunk_empty;
+	bool equal;
+
+	memset(&a.unique, 0, sizeof(a.unique));
+	memset(&b.unique, 0, sizeof(b.unique));
+	equal = marshal_public(&a, &ma) == TSS2_RC_SUCCESS &&
+			marshal_public(&b, &mb) == TSS2_RC_SUCCESS &&
+			chunk_equals(ma, mb);
+	chunk_free(&ma);
+	chunk_free(&mb);
+	return equal;
+}
+
+/**
+ * The EK of the TPM, matching its certificate
+ */
+typedef struct {
+	/** DER certificate */
+	chunk_t cert;
+	/** ESYS_TR of the EK */
+	ESYS_TR handle;
+	/** whether the EK is transient (to flush) or persistent (to close) */
+	bool transient;
+	/** public area */
+	TPMT_PUBLIC pub;
+} ek_t;
+
+/**
+ * Release the EK (but not the certificate)
+ */
+static void release_ek(private_ratkn_tpm_t *this, ek_t *ek)
+{
+	if (ek->handle == ESYS_TR_NONE)
+	{
+		return;
+	}
+	if (ek->transient)
+	{
+		check(Esys_FlushContext(this->esys, ek->handle),
+			  "flushing the EK (TPM2_FlushContext)");
+	}
+	else
+	{
+		Esys_TR_Close(this->esys, &ek->handle);
+	}
+	ek->handle = ESYS_TR_NONE;
+}
+
+/**
+ * Use the EK at its persistent handle if it is the EK of the certificate and
+ * comes from the default template
+ */
+static TSS2_RC load_persistent_ek(private_ratkn_tpm_t *this, int type,
+								  EVP_PKEY *key, TPM2B_PUBLIC *tmpl, ek_t *ek)
+{
+	TPM2B_PUBLIC *pub = NULL;
+	ESYS_TR handle = ESYS_TR_NONE;
+	bool exists = FALSE;
+	TSS2_RC rc;
+
+	if (ek_types[type].persistent == this->ak_handle)
+	{	/* 0x81010002 is the handle of the ECC EK and our default AK handle;
+		 * ESAPI would hand out the AK's ESYS_TR */
+		DBG2(DBG_PTS, "ratkn: TPM handle 0x%08x is the AK handle, not looking "
+			 "for the EK there", this->ak_handle);
+		return TSS2_RC_SUCCESS;
+	}
+	rc = handle_exists(this, ek_types[type].persistent, &exists);
+	if (rc != TSS2_RC_SUCCESS || !exists)
+	{
+		return rc;
+	}
+	rc = check(Esys_TR_FromTPMPublic(this->esys, ek_types[type].persistent,
+									 ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+									 &handle),
+			   "loading the EK (Esys_TR_FromTPMPublic)");
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	rc = check(Esys_ReadPublic(this->esys, handle, ESYS_TR_NONE, ESYS_TR_NONE,
+							   ESYS_TR_NONE, &pub, NULL, NULL),
+			   "TPM2_ReadPublic");
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		Esys_TR_Close(this->esys, &handle);
+		return rc;
+	}
+	if (public_from_template(&pub->publicArea, tmpl) &&
+		public_matches(&pub->publicArea, key))
+	{
+		DBG2(DBG_PTS, "ratkn: using the EK at TPM handle 0x%08x",
+			 ek_types[type].persistent);
+		ek->handle = handle;
+		ek->transient = FALSE;
+		ek->pub = pub->publicArea;
+	}
+	else
+	{
+		DBG2(DBG_PTS, "ratkn: the key at TPM handle 0x%08x is not the EK of "
+			 "the certificate", ek_types[type].persistent);
+		Esys_TR_Close(this->esys, &handle);
+	}
+	Esys_Free(pub);
+	return TSS2_RC_SUCCESS;
+}
+
+/**
+ * Create the EK from the default template as a transient primary key
+ */
+static TSS2_RC create_ek(private_ratkn_tpm_t *this, int type, EVP_PKEY *key,
+						 TPM2B_PUBLIC *tmpl, ek_t *ek)
+{
+	TPM2B_SENSITIVE_CREATE sensitive = {};
+	TPM2B_DATA outside = {};
+	TPML_PCR_SELECTION creation_pcrs = {};
+	TPM2B_PUBLIC *pub = NULL;
+	TPM2B_CREATION_DATA *creation_data = NULL;
+	TPM2B_DIGEST *creation_hash = NULL;
+	TPMT_TK_CREATION *creation_ticket = NULL;
+	ESYS_TR handle = ESYS_TR_NONE;
+	TSS2_RC rc;
+
+	rc = check(Esys_CreatePrimary(this->esys, ESYS_TR_RH_ENDORSEMENT,
+								  ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+								  &sensitive, tmpl, &outside, &creation_pcrs,
+								  &handle, &pub, &creation_data,
+								  &creation_hash, &creation_ticket),
+			   "creating the EK (TPM2_CreatePrimary)");
+	Esys_Free(creation_data);
+	Esys_Free(creation_hash);
+	Esys_Free(creation_ticket);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	ek->handle = handle;
+	ek->transient = TRUE;
+	ek->pub = pub->publicArea;
+	Esys_Free(pub);
+	if (!public_matches(&ek->pub, key))
+	{
+		DBG1(DBG_PTS, "ratkn: the %s EK created from the TCG default "
+			 "template does not have the key of the EK certificate",
+			 ek_types[type].desc);
+		release_ek(this, ek);
+		return RC_FAILED;
+	}
+	DBG2(DBG_PTS, "ratkn: created the %s EK from the TCG default template",
+		 ek_types[type].desc);
+	return TSS2_RC_SUCCESS;
+}
+
+/**
+ * Find the EK of the TPM: the certificate, and the key at its persistent
+ * handle or created from the default template
+ */
+static TSS2_RC find_ek(private_ratkn_tpm_t *this, ek_t *ek)
+{
+	TPM2B_PUBLIC tmpl;
+	EVP_PKEY *key;
+	X509 *x509 = NULL;
+	TSS2_RC rc;
+	int type;
+
+	*ek = (ek_t){
+		.handle = ESYS_TR_NONE,
+	};
+	rc = read_ek_cert(this, &ek->cert, &x509, &type);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	key = X509_get0_pubkey(x509);
+	if (!key)
+	{
+		DBG1(DBG_PTS, "ratkn: EK certificate has an invalid public key");
+		rc = RC_FAILED;
+	}
+	else
+	{
+		ek_template(ek_types[type].type, &tmpl);
+		rc = load_persistent_ek(this, type, key, &tmpl, ek);
+		if (rc == TSS2_RC_SUCCESS && ek->handle == ESYS_TR_NONE)
+		{
+			rc = create_ek(this, type, key, &tmpl, ek);
+		}
+	}
+	ERR_clear_error();
+	X509_free(x509);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		chunk_free(&ek->cert);
+	}
+	return rc;
+}
+
+/**
+ * Data of the get_ek operation
+ */
+typedef struct {
+	chunk_t ek_cert;
+	chunk_t ek_public;
+} get_ek_t;
+
+CALLBACK(get_ek_op, TSS2_RC,
+	get_ek_t *data, private_ratkn_tpm_t *this)
+{
+	ek_t ek;
+	TSS2_RC rc;
+
+	rc = find_ek(this, &ek);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	rc = marshal_public(&ek.pub, &data->ek_public);
+	release_ek(this, &ek);
+	if (rc == TSS2_RC_SUCCESS)
+	{
+		data->ek_cert = ek.cert;
+	}
+	else
+	{
+		chunk_free(&ek.cert);
+	}
+	return rc;
+}
+
+METHOD(ratkn_tpm_t, get_ek, bool,
+	private_ratkn_tpm_t *this, chunk_t *ek_cert, chunk_t *ek_public)
+{
+	get_ek_t data = {};
+
+	if (!run(this, get_ek_op, &data, TRUE))
+	{
+		DBG1(DBG_PTS, "ratkn: reading the EK and its certificate failed");
+		return FALSE;
+	}
+	*ek_cert = data.ek_cert;
+	*ek_public = data.ek_public;
+	return TRUE;
+}
+
+/**
+ * Data of the activate_credential operation
+ */
+typedef struct {
+	TPM2B_ID_OBJECT blob;
+	TPM2B_ENCRYPTED_SECRET encrypted;
+	chunk_t secret;
+} activate_t;
+
+/**
+ * Start a policy session satisfying the EK's policy
+ */
+static TSS2_RC ek_session(private_ratkn_tpm_t *this, ESYS_TR *session)
+{
+	TPMT_SYM_DEF symmetric = {
+		.algorithm = TPM2_ALG_NULL,
+	};
+	TPM2B_TIMEOUT *timeout = NULL;
+	TPMT_TK_AUTH *ticket = NULL;
+	TSS2_RC rc;
+
+	rc = check(Esys_StartAuthSession(this->esys, ESYS_TR_NONE, ESYS_TR_NONE,
+									 ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+									 NULL, TPM2_SE_POLICY, &symmetric,
+									 TPM2_ALG_SHA256, session),
+			   "starting a policy session (TPM2_StartAuthSession)");
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	rc = check(Esys_PolicySecret(this->esys, ESYS_TR_RH_ENDORSEMENT, *session,
+								 ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+								 NULL, NULL, NULL, 0, &timeout, &ticket),
+			   "TPM2_PolicySecret(TPM_RH_ENDORSEMENT)");
+	Esys_Free(timeout);
+	Esys_Free(ticket);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		check(Esys_FlushContext(this->esys, *session),
+			  "flushing the policy session (TPM2_FlushContext)");
+		*session = ESYS_TR_NONE;
+	}
+	return rc;
+}
+
+CALLBACK(activate_op, TSS2_RC,
+	activate_t *data, private_ratkn_tpm_t *this)
+{
+	ESYS_TR ak = ESYS_TR_NONE, session = ESYS_TR_NONE;
+	TPM2B_DIGEST *cert_info = NULL;
+	ek_t ek;
+	TSS2_RC rc;
+
+	rc = load_ak(this, &ak);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	rc = find_ek(this, &ek);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		Esys_TR_Close(this->esys, &ak);
+		return rc;
+	}
+	chunk_free(&ek.cert);
+	rc = ek_session(this, &session);
+	if (rc == TSS2_RC_SUCCESS)
+	{
+		rc = check(Esys_ActivateCredential(this->esys, ak, ek.handle,
+									ESYS_TR_PASSWORD, session, ESYS_TR_NONE,
+									&data->blob, &data->encrypted, &cert_info),
+				   "TPM2_ActivateCredential");
+		check(Esys_FlushContext(this->esys, session),
+			  "flushing the policy session (TPM2_FlushContext)");
+	}
+	if (rc == TSS2_RC_SUCCESS)
+	{
+		data->secret = chunk_clone(chunk_create(cert_info->buffer,
+												cert_info->size));
+		memwipe(cert_info, sizeof(*cert_info));
+		Esys_Free(cert_info);
+	}
+	release_ek(this, &ek);
+	Esys_TR_Close(this->esys, &ak);
+	return rc;
+}
+
+METHOD(ratkn_tpm_t, activate_credential, bool,
+	private_ratkn_tpm_t *this, chunk_t blob, chunk_t encrypted,
+	chunk_t *secret)
+{
+	activate_t data = {};
+	size_t offset = 0;
+	bool ok;
+
+	if (Tss2_MU_TPM2B_ID_OBJECT_Unmarshal(blob.ptr, blob.len, &offset,
+										  &data.blob) != TSS2_RC_SUCCESS ||
+		offset != blob.len)
+	{
+		DBG1(DBG_PTS, "ratkn: invalid credential blob (TPM2B_ID_OBJECT) of "
+			 "%zu octets", blob.len);
+		return FALSE;
+	}
+	offset = 0;
+	if (Tss2_MU_TPM2B_ENCRYPTED_SECRET_Unmarshal(encrypted.ptr, encrypted.len,
+							&offset, &data.encrypted) != TSS2_RC_SUCCESS ||
+		offset != encrypted.len)
+	{
+		DBG1(DBG_PTS, "ratkn: invalid encrypted secret "
+			 "(TPM2B_ENCRYPTED_SECRET) of %zu octets", encrypted.len);
+		return FALSE;
+	}
+	ok = run(this, activate_op, &data, TRUE);
+	if (ok)
+	{
+		DBG2(DBG_PTS, "ratkn: activated a credential of %zu octets for the "
+			 "AK at TPM handle 0x%08x", data.secret.len, this->ak_handle);
+		*secret = data.secret;
+	}
+	else
+	{
+		DBG1(DBG_PTS, "ratkn: activating the credential for the AK at TPM "
+			 "handle 0x%08x failed", this->ak_handle);
+	}
+	memwipe(&data, sizeof(data));
+	return ok;
+}
+
 METHOD(ratkn_tpm_t, destroy, void,
 	private_ratkn_tpm_t *this)
 {
@@ -993,6 +1701,8 @@ ratkn_tpm_t *ratkn_tpm_create(char *tcti, uint32_t ak_handle)
 			.create_ak = _create_ak,
 			.read_pcrs = _read_pcrs,
 			.extend = _extend,
+			.get_ek = _get_ek,
+			.activate_credential = _activate_credential,
 			.destroy = _destroy,
 		},
 		.tcti = strdup(tcti ?: RATKN_TPM_TCTI),

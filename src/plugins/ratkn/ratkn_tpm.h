@@ -119,9 +119,10 @@ struct ratkn_tpm_t {
 	/**
 	 * Read the EK certificate from its NV index (TCG EK credential profile:
 	 * 0x01c00002 RSA 2048, 0x01c0000a ECC P-256, the first found) and the
-	 * public area of the matching EK (persistent at 0x81010001 / 0x81010002
-	 * per the TCG provisioning guidance, else created from the default
-	 * template and flushed).
+	 * public area of the matching EK: persistent at 0x81010001 / 0x81010002
+	 * per the TCG provisioning guidance if it matches the certificate (a
+	 * handle that is our AK handle is skipped), else created from the
+	 * default template and flushed.
 	 *
 	 * @param ek_cert		DER EK certificate (allocated)
 	 * @param ek_public		marshalled TPMT_PUBLIC of the EK (allocated)

@@ -760,7 +760,8 @@ static void software_ak(EVP_PKEY **pkey, chunk_t *ak_public)
 	pub.type = TPM2_ALG_ECC;
 	pub.nameAlg = TPM2_ALG_SHA256;
 	pub.objectAttributes = TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_SIGN_ENCRYPT |
-						   TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT;
+						   TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+						   TPMA_OBJECT_SENSITIVEDATAORIGIN;
 	pub.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
 	pub.parameters.eccDetail.scheme.scheme = TPM2_ALG_ECDSA;
 	pub.parameters.eccDetail.scheme.details.ecdsa.hashAlg = TPM2_ALG_SHA256;
