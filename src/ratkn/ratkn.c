@@ -48,6 +48,7 @@
 #include <ratkn_credential.h>
 #include <ratkn_http.h>
 #include <ratkn_pcr.h>
+#include <ratkn_status.h>
 #include <ratkn_tpm.h>
 #include <ratkn_verifier_client.h>
 
@@ -113,6 +114,7 @@ static int cmd_ak_show(context_t *ctx, command_t *cmd, int argc, char *argv[]);
 static int cmd_pcrs(context_t *ctx, command_t *cmd, int argc, char *argv[]);
 static int cmd_ek_show(context_t *ctx, command_t *cmd, int argc, char *argv[]);
 static int cmd_enroll(context_t *ctx, command_t *cmd, int argc, char *argv[]);
+static int cmd_status(context_t *ctx, command_t *cmd, int argc, char *argv[]);
 
 /**
  * Commands, "name sub" entries are matched on two words; add new commands
@@ -137,6 +139,9 @@ static command_t commands[] = {
 	  "[--timeout SECONDS] [--handle H]",
 	  "enroll the AK at a verifier, proving with the EK that it is in this "
 	  "TPM", cmd_enroll },
+	{ "status", NULL, "[--socket URI] [--json]",
+	  "show the latest attestation outcomes of the running charon",
+	  cmd_status },
 	{ NULL },
 };
 
@@ -1337,6 +1342,125 @@ static void subcommands(char *name, char *sub)
 	{
 		error("command '%s' needs a subcommand (%s)", name, list);
 	}
+}
+
+/**
+ * Print the outcomes JSON of the status socket as a table
+ */
+static int print_status(char *json)
+{
+	json_t *root, *list, *o;
+	json_error_t json_error;
+	size_t i;
+
+	root = json_loads(json, 0, &json_error);
+	list = root ? json_object_get(root, "outcomes") : NULL;
+	if (!json_is_array(list))
+	{
+		error("unexpected answer from the status socket");
+		json_decref(root);
+		return EXIT_ERROR;
+	}
+	if (!json_array_size(list))
+	{
+		printf("no attestation since charon started\n");
+		json_decref(root);
+		return EXIT_OK;
+	}
+	printf("%-20s  %-14s  %-24s  %-13s  %-16s  %-10s  %5s  %s\n", "time",
+		   "connection", "peer", "direction", "model", "result", "ms",
+		   "reason");
+	json_array_foreach(list, i, o)
+	{
+		printf("%-20s  %-14s  %-24s  %-13s  %-16s  %-10s  %5d  %s\n",
+			   json_string_value(json_object_get(o, "time")) ?: "",
+			   json_string_value(json_object_get(o, "connection")) ?: "",
+			   json_string_value(json_object_get(o, "peer")) ?: "",
+			   json_string_value(json_object_get(o, "direction")) ?: "",
+			   json_string_value(json_object_get(o, "model")) ?: "",
+			   json_string_value(json_object_get(o, "result")) ?: "",
+			   (int)json_integer_value(json_object_get(o, "ms")),
+			   json_string_value(json_object_get(o, "reason")) ?: "");
+	}
+	json_decref(root);
+	return EXIT_OK;
+}
+
+/**
+ * ratkn status [--socket URI] [--json]
+ */
+static int cmd_status(context_t *ctx, command_t *cmd, int argc, char *argv[])
+{
+	struct option options[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		GLOBAL_OPTIONS,
+		{ 0 }
+	};
+	bio_writer_t *writer;
+	stream_t *stream;
+	char *uri, buf[4096];
+	bool json = FALSE;
+	ssize_t len;
+	int opt, rc;
+
+	uri = lib->settings->get_str(lib->settings, "charon.plugins.ratkn.socket",
+								 RATKN_STATUS_SOCKET);
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
+	{
+		switch (opt)
+		{
+			case 's':
+				uri = optarg;
+				break;
+			case 'j':
+				json = TRUE;
+				break;
+			default:
+				rc = global_option(ctx, cmd, opt);
+				if (rc == -1)
+				{
+					usage(stderr, cmd);
+					return EXIT_USAGE;
+				}
+				if (rc != EXIT_OK)
+				{
+					return rc;
+				}
+				break;
+		}
+	}
+	if (optind != argc)
+	{
+		error("unexpected argument '%s'", argv[optind]);
+		usage(stderr, cmd);
+		return EXIT_USAGE;
+	}
+	stream = lib->streams->connect(lib->streams, uri);
+	if (!stream)
+	{
+		error("connecting to %s failed; is charon running with the ratkn "
+			  "plugin (charon.plugins.ratkn.socket)?", uri);
+		return EXIT_ERROR;
+	}
+	writer = bio_writer_create(4096);
+	while ((len = stream->read(stream, buf, sizeof(buf), TRUE)) > 0)
+	{
+		writer->write_data(writer, chunk_create(buf, len));
+	}
+	stream->destroy(stream);
+	writer->write_uint8(writer, 0);
+	if (json)
+	{
+		printf("%s\n", writer->get_buf(writer).ptr);
+		rc = EXIT_OK;
+	}
+	else
+	{
+		rc = print_status(writer->get_buf(writer).ptr);
+	}
+	writer->destroy(writer);
+	return rc;
 }
 
 int main(int argc, char *argv[])
