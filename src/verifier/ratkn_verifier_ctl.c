@@ -1,0 +1,727 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+/**
+ * ratkn-verifier-ctl: administer the database of ratkn-verifier.
+ *
+ *   ratkn-verifier-ctl [--config PATH | --db PATH] COMMAND ...
+ */
+
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <library.h>
+
+#include <ratkn_ak.h>
+#include <ratkn_pcr.h>
+#include <ratkn_reference.h>
+
+#include "verifier_config.h"
+#include "verifier_key.h"
+#include "verifier_store.h"
+
+/**
+ * Exit codes
+ */
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2,
+};
+
+/**
+ * Global options
+ */
+typedef struct {
+	/** configuration file */
+	char *config_path;
+	/** --config given explicitly */
+	bool config_given;
+	/** database given with --db */
+	char *db;
+	/** loaded configuration, if any */
+	verifier_config_t *config;
+} context_t;
+
+typedef struct command_t command_t;
+
+/**
+ * A command
+ */
+struct command_t {
+	/** command */
+	char *name;
+	/** subcommand, NULL if none */
+	char *sub;
+	/** arguments for the usage */
+	char *args;
+	/** description */
+	char *description;
+	/** needs the database */
+	bool db;
+	/** implementation, argv[0] is the (sub)command */
+	int (*run)(context_t *ctx, verifier_store_t *store, int argc,
+			   char *argv[]);
+};
+
+static int cmd_group_add(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_group_list(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_group_remove(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_reference_set(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_reference_show(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_warning_set(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_attester_list(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_attester_remove(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_attester_add(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_key(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_keygen(context_t*, verifier_store_t*, int, char*[]);
+
+static command_t commands[] = {
+	{ "group", "add", "NAME", "add a group of attesters", TRUE,
+	  cmd_group_add },
+	{ "group", "list", "", "list groups", TRUE, cmd_group_list },
+	{ "group", "remove", "NAME",
+	  "remove a group and its reference values (it must have no attesters)",
+	  TRUE, cmd_group_remove },
+	{ "reference", "set", "GROUP FILE",
+	  "replace the reference values of a group with those of FILE (format "
+	  "of 'ratkn pcrs')", TRUE, cmd_reference_set },
+	{ "reference", "show", "GROUP",
+	  "print the reference values of a group (format of 'ratkn pcrs')", TRUE,
+	  cmd_reference_show },
+	{ "warning", "set", "GROUP SEL",
+	  "set the PCRs whose mismatch only yields 'warning' (e.g. sha256:7, "
+	  "'none' for none)", TRUE, cmd_warning_set },
+	{ "attester", "list", "", "list enrolled attesters", TRUE,
+	  cmd_attester_list },
+	{ "attester", "remove", "FPR",
+	  "remove an attester (SHA-256 fingerprint of its AK)", TRUE,
+	  cmd_attester_remove },
+	{ "attester", "add", "--ak FILE.pem --group GROUP",
+	  "register an AK manually, without EK check (weaker than enrollment)",
+	  TRUE, cmd_attester_add },
+	{ "key", NULL, "", "print the public key EARs are verified with (PEM)",
+	  FALSE, cmd_key },
+	{ "keygen", NULL, "",
+	  "create the EAR signing key (signing_key) if it does not exist", FALSE,
+	  cmd_keygen },
+	{ NULL },
+};
+
+/**
+ * Print the usage
+ */
+static void usage(FILE *out)
+{
+	int i;
+
+	fprintf(out, "usage: ratkn-verifier-ctl [--config PATH | --db PATH] "
+			"COMMAND\n\ncommands:\n");
+	for (i = 0; commands[i].name; i++)
+	{
+		fprintf(out, "  %s%s%s %s\n      %s\n", commands[i].name,
+				commands[i].sub ? " " : "", commands[i].sub ?: "",
+				commands[i].args, commands[i].description);
+	}
+	fprintf(out, "\noptions:\n"
+			"  --config PATH  configuration of ratkn-verifier (default %s)\n"
+			"  --db PATH      database to use instead of the configured one\n"
+			"  --help         show this help\n", VERIFIER_CONFIG_FILE);
+}
+
+/**
+ * Print an error
+ */
+static void error(char *fmt, ...)
+{
+	va_list args;
+
+	fprintf(stderr, "ratkn-verifier-ctl: ");
+	va_start(args, fmt);
+	vfprintf(stderr, fmt, args);
+	va_end(args);
+	fprintf(stderr, "\n");
+}
+
+/**
+ * Report a store error, returns the exit code
+ */
+static int store_error(verifier_store_status_t status, char *what, char *name)
+{
+	switch (status)
+	{
+		case VERIFIER_STORE_OK:
+			return EXIT_OK;
+		case VERIFIER_STORE_NOT_FOUND:
+			error("%s '%s' not found", what, name);
+			break;
+		case VERIFIER_STORE_EXISTS:
+			error("%s '%s' exists already", what, name);
+			break;
+		case VERIFIER_STORE_IN_USE:
+			error("%s '%s' has attesters, remove them first", what, name);
+			break;
+		case VERIFIER_STORE_INVALID:
+			error("invalid %s '%s'", what, name);
+			break;
+		default:
+			error("database error");
+			break;
+	}
+	return EXIT_ERROR;
+}
+
+/**
+ * Check the number of arguments
+ */
+static bool args(int argc, int expected)
+{
+	if (argc - 1 != expected)
+	{
+		error("expected %d argument%s", expected, expected == 1 ? "" : "s");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static int cmd_group_add(context_t *ctx, verifier_store_t *store, int argc,
+						 char *argv[])
+{
+	if (!args(argc, 1))
+	{
+		return EXIT_USAGE;
+	}
+	if (!verifier_group_name_valid(argv[1]))
+	{
+		error("invalid group name '%s' (1-%d characters of A-Z a-z 0-9 . _ -)",
+			  argv[1], VERIFIER_GROUP_MAX);
+		return EXIT_ERROR;
+	}
+	return store_error(store->add_group(store, argv[1]), "group", argv[1]);
+}
+
+static int cmd_group_list(context_t *ctx, verifier_store_t *store, int argc,
+						  char *argv[])
+{
+	verifier_group_t *group;
+	array_t *groups;
+	char pcrs[128], warning[128];
+
+	if (!args(argc, 0))
+	{
+		return EXIT_USAGE;
+	}
+	groups = store->list_groups(store);
+	if (!groups)
+	{
+		return store_error(VERIFIER_STORE_FAILED, "", "");
+	}
+	printf("%-20s %-24s %-20s %10s %9s\n", "GROUP", "PCRS", "WARNING",
+		   "REFERENCES", "ATTESTERS");
+	while (array_remove(groups, ARRAY_HEAD, &group))
+	{
+		ratkn_pcr_selection_to_str(&group->pcrs, pcrs, sizeof(pcrs));
+		ratkn_pcr_selection_to_str(&group->warning, warning, sizeof(warning));
+		printf("%-20s %-24s %-20s %10u %9u\n", group->name,
+			   pcrs[0] ? pcrs : "-", warning[0] ? warning : "-",
+			   group->references, group->attesters);
+		free(group);
+	}
+	array_destroy(groups);
+	return EXIT_OK;
+}
+
+static int cmd_group_remove(context_t *ctx, verifier_store_t *store,
+							int argc, char *argv[])
+{
+	if (!args(argc, 1))
+	{
+		return EXIT_USAGE;
+	}
+	return store_error(store->remove_group(store, argv[1]), "group",
+					   argv[1]);
+}
+
+/**
+ * Read the values of a reference file (already checked by
+ * ratkn_reference_load()) into an array of verifier_ref_t
+ */
+static bool read_reference(char *path, array_t *refs)
+{
+	char *line = NULL, *pos, *colon, *hex;
+	verifier_ref_t *ref;
+	size_t size = 0;
+	uint16_t alg;
+	FILE *file;
+	bool ok = TRUE;
+
+	file = fopen(path, "r");
+	if (!file)
+	{
+		error("opening '%s' failed: %s", path, strerror(errno));
+		return FALSE;
+	}
+	while (ok && getline(&line, &size, file) != -1)
+	{
+		pos = strchr(line, '#');
+		if (pos)
+		{
+			*pos = '\0';
+		}
+		pos = strtok(line, " \t\r\n");
+		hex = pos ? strtok(NULL, " \t\r\n") : NULL;
+		if (!pos)
+		{
+			continue;
+		}
+		colon = strchr(pos, ':');
+		ok = colon && hex;
+		if (ok)
+		{
+			*colon = '\0';
+			ok = ratkn_pcr_alg_from_name(pos, &alg);
+		}
+		if (ok)
+		{
+			if (strncasecmp(hex, "0x", 2) == 0)
+			{
+				hex += 2;
+			}
+			INIT(ref,
+				.alg = alg,
+				.pcr = atoi(colon + 1),
+				.digest = chunk_from_hex(chunk_from_str(hex), NULL),
+			);
+			array_insert(refs, ARRAY_TAIL, ref);
+		}
+	}
+	free(line);
+	fclose(file);
+	if (!ok)
+	{
+		error("'%s' is not in the format of 'ratkn pcrs'", path);
+	}
+	return ok;
+}
+
+static int cmd_reference_set(context_t *ctx, verifier_store_t *store,
+							 int argc, char *argv[])
+{
+	ratkn_reference_t *check;
+	verifier_group_t group;
+	array_t *refs;
+	int rc;
+
+	if (!args(argc, 2))
+	{
+		return EXIT_USAGE;
+	}
+	rc = store_error(store->get_group(store, argv[1], &group), "group",
+					 argv[1]);
+	if (rc != EXIT_OK)
+	{
+		return rc;
+	}
+	/* checked by the parser the plugin uses, which logs errors with line
+	 * numbers */
+	check = ratkn_reference_load(argv[2]);
+	if (!check)
+	{
+		error("invalid reference values in '%s'", argv[2]);
+		return EXIT_ERROR;
+	}
+	check->destroy(check);
+	refs = array_create(0, 0);
+	if (!read_reference(argv[2], refs))
+	{
+		array_destroy_function(refs, verifier_ref_destroy, NULL);
+		return EXIT_ERROR;
+	}
+	rc = store_error(store->set_reference(store, argv[1], refs), "group",
+					 argv[1]);
+	if (rc == EXIT_OK)
+	{
+		printf("%u reference values set for group '%s'\n",
+			   array_count(refs), argv[1]);
+	}
+	array_destroy_function(refs, verifier_ref_destroy, NULL);
+	return rc;
+}
+
+static int cmd_reference_show(context_t *ctx, verifier_store_t *store,
+							  int argc, char *argv[])
+{
+	verifier_ref_t *ref;
+	array_t *refs;
+	int rc;
+
+	if (!args(argc, 1))
+	{
+		return EXIT_USAGE;
+	}
+	rc = store_error(store->list_reference(store, argv[1], &refs), "group",
+					 argv[1]);
+	if (rc != EXIT_OK)
+	{
+		return rc;
+	}
+	printf("# reference values of group '%s'\n", argv[1]);
+	while (array_remove(refs, ARRAY_HEAD, &ref))
+	{
+		printf("%s:%u %+B\n", ratkn_pcr_alg_name(ref->alg), ref->pcr,
+			   &ref->digest);
+		verifier_ref_destroy(ref, 0, NULL);
+	}
+	array_destroy(refs);
+	return EXIT_OK;
+}
+
+static int cmd_warning_set(context_t *ctx, verifier_store_t *store,
+						   int argc, char *argv[])
+{
+	ratkn_pcr_selection_t sel = {};
+
+	if (!args(argc, 2))
+	{
+		return EXIT_USAGE;
+	}
+	if (!streq(argv[2], "none") && argv[2][0] &&
+		!ratkn_pcr_selection_parse(argv[2], &sel))
+	{
+		error("invalid PCR selection '%s' (e.g. sha256:7 or sha256:1,7)",
+			  argv[2]);
+		return EXIT_ERROR;
+	}
+	return store_error(store->set_warning(store, argv[1], &sel), "group",
+					   argv[1]);
+}
+
+/**
+ * Format a time
+ */
+static char *format_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!t)
+	{
+		snprintf(buf, len, "-");
+	}
+	else
+	{
+		gmtime_r(&t, &tm);
+		strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	return buf;
+}
+
+static int cmd_attester_list(context_t *ctx, verifier_store_t *store,
+							 int argc, char *argv[])
+{
+	verifier_attester_t *attester;
+	array_t *attesters;
+	char enrolled[32], seen[32];
+
+	if (!args(argc, 0))
+	{
+		return EXIT_USAGE;
+	}
+	attesters = store->list_attesters(store);
+	if (!attesters)
+	{
+		return store_error(VERIFIER_STORE_FAILED, "", "");
+	}
+	printf("%-64s %-16s %-6s %-20s %-20s %s\n", "AK (SHA-256 OF SPKI)",
+		   "GROUP", "EK", "ENROLLED", "LAST ATTESTATION", "STATUS");
+	while (array_remove(attesters, ARRAY_HEAD, &attester))
+	{
+		printf("%-64s %-16s %-6s %-20s %-20s %s\n", attester->fingerprint,
+			   attester->group, attester->ek_cert.len ? "yes" : "manual",
+			   format_time(attester->enrolled, enrolled, sizeof(enrolled)),
+			   format_time(attester->last_seen, seen, sizeof(seen)),
+			   attester->last_status[0] ? attester->last_status : "-");
+		verifier_attester_destroy(attester);
+	}
+	array_destroy(attesters);
+	return EXIT_OK;
+}
+
+static int cmd_attester_remove(context_t *ctx, verifier_store_t *store,
+							   int argc, char *argv[])
+{
+	char fpr[VERIFIER_FPR_LEN + 1];
+	int i;
+
+	if (!args(argc, 1))
+	{
+		return EXIT_USAGE;
+	}
+	snprintf(fpr, sizeof(fpr), "%s", argv[1]);
+	for (i = 0; fpr[i]; i++)
+	{
+		fpr[i] = tolower(fpr[i]);
+	}
+	return store_error(store->remove_attester(store, fpr), "attester",
+					   argv[1]);
+}
+
+static int cmd_attester_add(context_t *ctx, verifier_store_t *store,
+							int argc, char *argv[])
+{
+	struct option options[] = {
+		{ "ak", required_argument, NULL, 'a' },
+		{ "group", required_argument, NULL, 'g' },
+		{ 0 }
+	};
+	verifier_attester_t attester = {};
+	char *ak = NULL, *group = NULL;
+	int opt, rc;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
+	{
+		switch (opt)
+		{
+			case 'a':
+				ak = optarg;
+				break;
+			case 'g':
+				group = optarg;
+				break;
+			default:
+				return EXIT_USAGE;
+		}
+	}
+	if (!ak || !group || optind != argc)
+	{
+		error("attester add needs --ak FILE.pem and --group GROUP");
+		return EXIT_USAGE;
+	}
+	if (!ratkn_ak_load(ak, &attester.ak_spki))
+	{
+		error("cannot load a public key from '%s'", ak);
+		return EXIT_ERROR;
+	}
+	snprintf(attester.group, sizeof(attester.group), "%s", group);
+	rc = store_error(store->add_attester(store, &attester), "group", group);
+	if (rc == EXIT_OK)
+	{
+		printf("%s\n", attester.fingerprint);
+	}
+	chunk_free(&attester.ak_spki);
+	return rc;
+}
+
+/**
+ * The configuration, needed for the signing key
+ */
+static verifier_config_t *need_config(context_t *ctx)
+{
+	if (!ctx->config)
+	{
+		error("this command needs the configuration (--config), not only "
+			  "the database");
+	}
+	return ctx->config;
+}
+
+static int cmd_key(context_t *ctx, verifier_store_t *store, int argc,
+				   char *argv[])
+{
+	verifier_key_t *key;
+
+	if (!args(argc, 0))
+	{
+		return EXIT_USAGE;
+	}
+	if (!need_config(ctx))
+	{
+		return EXIT_ERROR;
+	}
+	key = verifier_key_load(ctx->config->signing_key);
+	if (!key)
+	{
+		return EXIT_ERROR;
+	}
+	printf("%s", key->get_public(key).ptr);
+	key->destroy(key);
+	return EXIT_OK;
+}
+
+static int cmd_keygen(context_t *ctx, verifier_store_t *store, int argc,
+					  char *argv[])
+{
+	char *path, *dir;
+
+	if (!args(argc, 0))
+	{
+		return EXIT_USAGE;
+	}
+	if (!need_config(ctx))
+	{
+		return EXIT_ERROR;
+	}
+	path = ctx->config->signing_key;
+	if (access(path, F_OK) == 0)
+	{
+		fprintf(stderr, "signing key '%s' exists, not replaced\n", path);
+		return EXIT_OK;
+	}
+	dir = strdup(path);
+	if (mkdir(dirname(dir), 0700) != 0 && errno != EEXIST)
+	{
+		error("creating the directory of '%s' failed: %s", path,
+			  strerror(errno));
+		free(dir);
+		return EXIT_ERROR;
+	}
+	free(dir);
+	if (!verifier_key_generate(path))
+	{
+		return EXIT_ERROR;
+	}
+	fprintf(stderr, "created EAR signing key '%s'\n", path);
+	return EXIT_OK;
+}
+
+/**
+ * Find a command, sets *used to the words it takes
+ */
+static command_t *find_command(int argc, char *argv[], int *used)
+{
+	int i;
+
+	for (i = 0; commands[i].name; i++)
+	{
+		if (!streq(argv[0], commands[i].name))
+		{
+			continue;
+		}
+		if (!commands[i].sub)
+		{
+			*used = 1;
+			return &commands[i];
+		}
+		if (argc > 1 && streq(argv[1], commands[i].sub))
+		{
+			*used = 2;
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+int main(int argc, char *argv[])
+{
+	struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	context_t ctx = {
+		.config_path = VERIFIER_CONFIG_FILE,
+	};
+	verifier_store_t *store = NULL;
+	command_t *cmd;
+	int opt, rc, used = 0;
+
+	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1)
+	{
+		switch (opt)
+		{
+			case 'c':
+				ctx.config_path = optarg;
+				ctx.config_given = TRUE;
+				break;
+			case 'd':
+				ctx.db = optarg;
+				break;
+			case 'h':
+				usage(stdout);
+				return EXIT_OK;
+			default:
+				usage(stderr);
+				return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+	{
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cmd = find_command(argc - optind, argv + optind, &used);
+	if (!cmd)
+	{
+		error("unknown command '%s%s%s'", argv[optind],
+			  optind + 1 < argc ? " " : "",
+			  optind + 1 < argc ? argv[optind + 1] : "");
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	umask(0077);
+	if (!library_init("", "ratkn-verifier-ctl"))
+	{
+		library_deinit();
+		error("initializing libstrongswan failed");
+		return EXIT_ERROR;
+	}
+	/* the configuration is optional with --db */
+	if (!ctx.db || ctx.config_given)
+	{
+		ctx.config = verifier_config_load(ctx.config_path);
+		if (!ctx.config)
+		{
+			error("cannot use the configuration '%s' (or give --db)",
+				  ctx.config_path);
+			library_deinit();
+			return EXIT_ERROR;
+		}
+	}
+	if (cmd->db)
+	{
+		store = verifier_store_create(ctx.db ?: ctx.config->database);
+		if (!store)
+		{
+			error("cannot open the database '%s'",
+				  ctx.db ?: ctx.config->database);
+			rc = EXIT_ERROR;
+			goto out;
+		}
+	}
+	argv += optind + used - 1;
+	argc -= optind + used - 1;
+	optind = 0;
+	rc = cmd->run(&ctx, store, argc, argv);
+	if (rc == EXIT_USAGE)
+	{
+		fprintf(stderr, "usage: ratkn-verifier-ctl %s%s%s %s\n", cmd->name,
+				cmd->sub ? " " : "", cmd->sub ?: "", cmd->args);
+	}
+
+out:
+	DESTROY_IF(store);
+	if (ctx.config)
+	{
+		ctx.config->destroy(ctx.config);
+	}
+	library_deinit();
+	return rc;
+}

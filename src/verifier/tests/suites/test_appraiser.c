@@ -1,0 +1,555 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+#define _GNU_SOURCE
+#include "verifier_tests.h"
+#include "swtpm_fixture.h"
+
+#include <stdio.h>
+
+#include <ratkn_binding.h>
+#include <ratkn_ear.h>
+#include <ratkn_evidence.h>
+
+#include "verifier_appraiser.h"
+#include "verifier_key.h"
+#include "verifier_store.h"
+
+/**
+ * PCRs quoted and referenced
+ */
+#define PCRS "sha256:0-7"
+
+static char *dir;
+static verifier_store_t *store;
+static verifier_key_t *key;
+static verifier_appraiser_t *appraiser;
+static vt_attester_t *attester;
+
+/**
+ * Set up with an ECC or RSA AK
+ */
+static void setup_with(bool rsa)
+{
+	char *path;
+
+	dir = vt_mkdtemp();
+	ck_assert(asprintf(&path, "%s/verifier.db", dir) > 0);
+	store = verifier_store_create(path);
+	ck_assert(store);
+	free(path);
+	ck_assert(asprintf(&path, "%s/ear-key.pem", dir) > 0);
+	ck_assert(verifier_key_generate(path));
+	key = verifier_key_load(path);
+	ck_assert(key);
+	free(path);
+	appraiser = verifier_appraiser_create(store, key, 300,
+										  "https://ratkn.example/test");
+	attester = vt_attester_create(rsa);
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+}
+
+static void setup()
+{
+	setup_with(FALSE);
+}
+
+static void setup_rsa()
+{
+	setup_with(TRUE);
+}
+
+static void teardown()
+{
+	vt_attester_destroy(attester);
+	appraiser->destroy(appraiser);
+	key->destroy(key);
+	store->destroy(store);
+	vt_rmtree(dir);
+}
+
+/**
+ * Enroll the attester, with or without EK certificate
+ */
+static void enroll(bool ek)
+{
+	verifier_attester_t a = {
+		.ak_spki = attester->spki,
+		.ek_cert = ek ? chunk_from_str("EK certificate") : chunk_empty,
+		.group = "default",
+	};
+
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	ck_assert_str_eq(a.fingerprint, attester->fpr);
+}
+
+/**
+ * Use the current PCR values as reference values
+ */
+static void set_reference(char *pcrs)
+{
+	array_t *refs;
+
+	refs = vt_current_refs(attester, pcrs);
+	ck_assert_int_eq(store->set_reference(store, "default", refs),
+					 VERIFIER_STORE_OK);
+	array_destroy_function(refs, verifier_ref_destroy, NULL);
+}
+
+/**
+ * Set warning PCRs
+ */
+static void set_warning(char *pcrs)
+{
+	ratkn_pcr_selection_t sel;
+
+	ck_assert(ratkn_pcr_selection_parse(pcrs, &sel));
+	ck_assert_int_eq(store->set_warning(store, "default", &sel),
+					 VERIFIER_STORE_OK);
+}
+
+/**
+ * Appraise evidence (freed), verify the EAR
+ */
+static ratkn_ear_t *appraise(chunk_t evidence, verifier_result_t *result)
+{
+	ratkn_ear_t *ear;
+	char reason[256];
+
+	ck_assert(appraiser->appraise(appraiser, evidence, result));
+	chunk_free(&evidence);
+	ck_assert(result->ear);
+	ear = ratkn_ear_verify(result->ear, key->get_public(key), time(NULL),
+						   reason, sizeof(reason));
+	ck_assert_msg(ear, "%s", reason);
+	/* the EAR says what the result says */
+	ck_assert_int_eq(ear->get_claims(ear)->status, result->status);
+	ck_assert(memeq(ear->get_claims(ear)->trust, result->trust,
+					sizeof(result->trust)));
+	free(result->ear);
+	result->ear = NULL;
+	return ear;
+}
+
+/**
+ * Check the trustworthiness vector
+ */
+static void assert_trust(ratkn_ear_claims_t *claims, int instance,
+						 int configuration, int executables, int hardware)
+{
+	ck_assert_int_eq(claims->trust[RATKN_EAR_TV_INSTANCE], instance);
+	ck_assert_int_eq(claims->trust[RATKN_EAR_TV_CONFIGURATION],
+					 configuration);
+	ck_assert_int_eq(claims->trust[RATKN_EAR_TV_EXECUTABLES], executables);
+	ck_assert_int_eq(claims->trust[RATKN_EAR_TV_HARDWARE], hardware);
+}
+
+START_TEST(test_affirming)
+{
+	verifier_result_t result;
+	verifier_attester_t *a;
+	ratkn_ear_claims_t *claims;
+	uint8_t binding[RATKN_HASH_LEN];
+	ratkn_ear_t *ear;
+	time_t now = time(NULL);
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER), &result);
+	claims = ear->get_claims(ear);
+	ck_assert_int_eq(claims->status, RATKN_EAR_AFFIRMING);
+	assert_trust(claims, 2, 2, 2, 2);
+	vt_binding(attester, RATKN_IKE_RESPONDER, binding);
+	ck_assert(chunk_equals(claims->nonce, chunk_from_thing(binding)));
+	ck_assert(chunk_equals(claims->identity_hash,
+						   chunk_from_thing(attester->identity)));
+	ck_assert(claims->iat >= now && claims->iat <= now + 5);
+	ck_assert_int_eq(claims->exp, claims->iat + 300);
+	ck_assert_str_eq(claims->policy_id, "ratkn/default");
+	ck_assert_str_eq(claims->verifier_developer,
+					 "https://ratkn.example/test");
+	ck_assert(strpfx(claims->verifier_build, "ratkn-verifier"));
+	ck_assert(!claims->reason);
+	ck_assert_str_eq(result.ak, attester->fpr);
+	ck_assert_str_eq(result.group, "default");
+	ck_assert_str_eq(result.reason, "");
+	ear->destroy(ear);
+
+	ck_assert_int_eq(store->get_attester(store, attester->fpr, &a),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(a->last_status, "affirming");
+	ck_assert(a->last_seen >= now);
+	verifier_attester_destroy(a);
+}
+END_TEST
+
+START_TEST(test_initiator)
+{
+	verifier_result_t result;
+	uint8_t responder[RATKN_HASH_LEN], initiator[RATKN_HASH_LEN];
+	ratkn_ear_t *ear;
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_INITIATOR), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	vt_binding(attester, RATKN_IKE_INITIATOR, initiator);
+	vt_binding(attester, RATKN_IKE_RESPONDER, responder);
+	ck_assert(chunk_equals(ear->get_claims(ear)->nonce,
+						   chunk_from_thing(initiator)));
+	/* a relying party expecting responder evidence sees another nonce */
+	ck_assert(!chunk_equals(ear->get_claims(ear)->nonce,
+							chunk_from_thing(responder)));
+	ear->destroy(ear);
+}
+END_TEST
+
+START_TEST(test_manual_attester)
+{
+	verifier_result_t result;
+	ratkn_ear_t *ear;
+
+	enroll(FALSE);
+	set_reference(PCRS);
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	/* no EK checked, no claim about the hardware */
+	assert_trust(ear->get_claims(ear), 2, 2, 2, 0);
+	ear->destroy(ear);
+}
+END_TEST
+
+START_TEST(test_unknown_ak)
+{
+	verifier_result_t result;
+	ratkn_ear_claims_t *claims;
+	uint8_t binding[RATKN_HASH_LEN];
+	ratkn_ear_t *ear;
+
+	set_reference(PCRS);
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER), &result);
+	claims = ear->get_claims(ear);
+	ck_assert_int_eq(claims->status, RATKN_EAR_CONTRAINDICATED);
+	assert_trust(claims, 97, 0, 0, 0);
+	ck_assert_str_eq(claims->reason, "AK not enrolled");
+	ck_assert(!claims->policy_id);
+	/* still about this evidence */
+	vt_binding(attester, RATKN_IKE_RESPONDER, binding);
+	ck_assert(chunk_equals(claims->nonce, chunk_from_thing(binding)));
+	ck_assert_str_eq(result.ak, attester->fpr);
+	ck_assert_str_eq(result.group, "");
+	ear->destroy(ear);
+}
+END_TEST
+
+START_TEST(test_pcr_mismatch)
+{
+	verifier_result_t result;
+	ratkn_ear_t *ear;
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	vt_extend(attester, 4, "evil loader");
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	assert_trust(ear->get_claims(ear), 2, 96, 96, 2);
+	ck_assert_str_eq(ear->get_claims(ear)->reason,
+					 "PCR sha256:4 has unexpected value");
+	ck_assert_str_eq(ear->get_claims(ear)->policy_id, "ratkn/default");
+	ear->destroy(ear);
+}
+END_TEST
+
+START_TEST(test_warning_pcr)
+{
+	verifier_result_t result;
+	ratkn_ear_t *ear;
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	set_warning("sha256:7");
+	vt_extend(attester, 7, "secure boot: disabled");
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_WARNING);
+	assert_trust(ear->get_claims(ear), 2, 32, 32, 2);
+	ck_assert_str_eq(ear->get_claims(ear)->reason,
+					 "PCR sha256:7 has unexpected value (warning PCR)");
+	ear->destroy(ear);
+
+	/* a mismatch outside the warning PCRs wins */
+	vt_extend(attester, 5, "other partition table");
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	ck_assert_str_eq(ear->get_claims(ear)->reason,
+					 "PCR sha256:5 has unexpected value; PCR sha256:7 has "
+					 "unexpected value (warning PCR)");
+	ear->destroy(ear);
+}
+END_TEST
+
+START_TEST(test_not_quoted)
+{
+	verifier_result_t result;
+	ratkn_ear_t *ear;
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	ear = appraise(vt_evidence(attester, "sha256:0-3,5-7",
+							   RATKN_IKE_RESPONDER), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	ck_assert_str_eq(ear->get_claims(ear)->reason,
+					 "PCR sha256:4 not quoted");
+	ear->destroy(ear);
+
+	/* more PCRs than referenced are fine */
+	ear = appraise(vt_evidence(attester, "sha256:0-10",
+							   RATKN_IKE_RESPONDER), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	ear->destroy(ear);
+}
+END_TEST
+
+START_TEST(test_alternatives)
+{
+	verifier_result_t result;
+	array_t *old, *new;
+	verifier_ref_t *ref;
+	ratkn_ear_t *ear;
+
+	enroll(TRUE);
+	old = vt_current_refs(attester, PCRS);
+	vt_extend(attester, 4, "bootloader 1.1");
+	new = vt_current_refs(attester, "sha256:4");
+	ck_assert(array_remove(new, ARRAY_HEAD, &ref));
+	array_insert(old, ARRAY_TAIL, ref);
+	array_destroy_function(new, verifier_ref_destroy, NULL);
+	ck_assert_int_eq(store->set_reference(store, "default", old),
+					 VERIFIER_STORE_OK);
+	array_destroy_function(old, verifier_ref_destroy, NULL);
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	ear->destroy(ear);
+}
+END_TEST
+
+START_TEST(test_no_reference)
+{
+	verifier_result_t result;
+	ratkn_ear_t *ear;
+
+	enroll(TRUE);
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_NONE);
+	assert_trust(ear->get_claims(ear), 2, 0, 0, 2);
+	ck_assert_str_eq(ear->get_claims(ear)->reason,
+					 "group 'default' has no reference values");
+	ear->destroy(ear);
+}
+END_TEST
+
+/**
+ * How to forge evidence
+ */
+typedef enum {
+	FORGE_PCR_VALUE,
+	FORGE_BINDING,
+	FORGE_SIGNATURE,
+	FORGE_IDENTITY_CLAIM,
+} forge_t;
+
+static struct {
+	forge_t forge;
+	char *reason;
+} forgeries[] = {
+	{ FORGE_PCR_VALUE, "PCR digest mismatch" },
+	{ FORGE_BINDING, "binding mismatch" },
+	{ FORGE_SIGNATURE, "bad quote signature" },
+	{ FORGE_IDENTITY_CLAIM, "binding mismatch" },
+};
+
+START_TEST(test_forged)
+{
+	ratkn_pcr_selection_t sel;
+	ratkn_pcr_values_t *values, *forged;
+	ratkn_evidence_t *evidence;
+	verifier_result_t result;
+	enumerator_t *enumerator;
+	uint8_t binding[RATKN_HASH_LEN], other[RATKN_HASH_LEN];
+	chunk_t quote, sig, digest, identity;
+	u_int alg, pcr;
+	ratkn_ear_t *ear;
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	ck_assert(ratkn_pcr_selection_parse(PCRS, &sel));
+	vt_binding(attester, RATKN_IKE_RESPONDER, binding);
+	if (forgeries[_i].forge == FORGE_BINDING)
+	{	/* quoted for another identity than claimed */
+		memset(other, 0x66, sizeof(other));
+		ck_assert(ratkn_binding_compute(RATKN_IKE_RESPONDER,
+						chunk_from_thing(attester->session),
+						chunk_from_thing(other), binding));
+	}
+	ck_assert(attester->tpm->quote(attester->tpm, &sel,
+								   chunk_from_thing(binding), &quote, &sig,
+								   &values));
+	forged = ratkn_pcr_values_create();
+	enumerator = values->create_enumerator(values);
+	while (enumerator->enumerate(enumerator, &alg, &pcr, &digest))
+	{
+		digest = chunk_clone(digest);
+		if (forgeries[_i].forge == FORGE_PCR_VALUE && pcr == 4)
+		{	/* claim the good value after a bad measurement */
+			digest.ptr[0] ^= 0x01;
+		}
+		ck_assert(forged->add(forged, alg, pcr, digest));
+		chunk_free(&digest);
+	}
+	enumerator->destroy(enumerator);
+	values->destroy(values);
+	if (forgeries[_i].forge == FORGE_SIGNATURE)
+	{
+		sig.ptr[sig.len - 1] ^= 0x01;
+	}
+	identity = chunk_from_thing(attester->identity);
+	if (forgeries[_i].forge == FORGE_IDENTITY_CLAIM)
+	{	/* a relay claiming its own identity for honest evidence */
+		memset(other, 0x77, sizeof(other));
+		identity = chunk_from_thing(other);
+	}
+	evidence = ratkn_evidence_create(RATKN_IKE_RESPONDER,
+									 chunk_from_thing(attester->session),
+									 identity, quote, sig, attester->ak_public,
+									 forged);
+	ck_assert(evidence);
+	ear = appraise(chunk_clone(evidence->get_encoding(evidence)), &result);
+	evidence->destroy(evidence);
+	chunk_free(&quote);
+	chunk_free(&sig);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	assert_trust(ear->get_claims(ear), 99, 0, 0, 0);
+	ck_assert_msg(strstr(ear->get_claims(ear)->reason, forgeries[_i].reason),
+				  "reason '%s'", ear->get_claims(ear)->reason);
+	ear->destroy(ear);
+}
+END_TEST
+
+START_TEST(test_not_an_ak)
+{
+	ratkn_pcr_selection_t sel;
+	ratkn_pcr_values_t *values;
+	ratkn_evidence_t *evidence;
+	verifier_result_t result;
+	uint8_t binding[RATKN_HASH_LEN];
+	chunk_t quote, sig, ek_cert, ek_public;
+	ratkn_ear_t *ear;
+
+	/* the EK's public area is no restricted signing key */
+	enroll(TRUE);
+	set_reference(PCRS);
+	ck_assert(attester->tpm->get_ek(attester->tpm, &ek_cert, &ek_public));
+	ck_assert(ratkn_pcr_selection_parse(PCRS, &sel));
+	vt_binding(attester, RATKN_IKE_RESPONDER, binding);
+	ck_assert(attester->tpm->quote(attester->tpm, &sel,
+								   chunk_from_thing(binding), &quote, &sig,
+								   &values));
+	evidence = ratkn_evidence_create(RATKN_IKE_RESPONDER,
+									 chunk_from_thing(attester->session),
+									 chunk_from_thing(attester->identity),
+									 quote, sig, ek_public, values);
+	ck_assert(evidence);
+	ear = appraise(chunk_clone(evidence->get_encoding(evidence)), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	assert_trust(ear->get_claims(ear), 97, 0, 0, 0);
+	ck_assert(strstr(ear->get_claims(ear)->reason, "not a restricted"));
+	ck_assert_str_eq(result.ak, "");
+	ear->destroy(ear);
+	evidence->destroy(evidence);
+	chunk_free(&quote);
+	chunk_free(&sig);
+	chunk_free(&ek_cert);
+	chunk_free(&ek_public);
+}
+END_TEST
+
+START_TEST(test_malformed)
+{
+	verifier_result_t result;
+	chunk_t evidence;
+
+	ck_assert(!appraiser->appraise(appraiser, chunk_from_str("garbage"),
+								   &result));
+	ck_assert(result.malformed);
+	ck_assert(!result.ear);
+	ck_assert(!appraiser->appraise(appraiser, chunk_empty, &result));
+	ck_assert(result.malformed);
+
+	/* truncated */
+	evidence = vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER);
+	evidence.len -= 10;
+	ck_assert(!appraiser->appraise(appraiser, evidence, &result));
+	ck_assert(result.malformed);
+	chunk_free(&evidence);
+}
+END_TEST
+
+START_TEST(test_rsa)
+{
+	verifier_result_t result;
+	ratkn_ear_t *ear;
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	ear->destroy(ear);
+}
+END_TEST
+
+Suite *appraiser_suite_create()
+{
+	Suite *s;
+	TCase *tc;
+
+	s = suite_create("appraiser");
+
+	tc = tcase_create("appraise");
+	tcase_add_unchecked_fixture(tc, swtpm_fixture_setup,
+								swtpm_fixture_teardown);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_affirming);
+	tcase_add_test(tc, test_initiator);
+	tcase_add_test(tc, test_manual_attester);
+	tcase_add_test(tc, test_unknown_ak);
+	tcase_add_test(tc, test_pcr_mismatch);
+	tcase_add_test(tc, test_warning_pcr);
+	tcase_add_test(tc, test_not_quoted);
+	tcase_add_test(tc, test_alternatives);
+	tcase_add_test(tc, test_no_reference);
+	tcase_add_loop_test(tc, test_forged, 0, countof(forgeries));
+	tcase_add_test(tc, test_not_an_ak);
+	tcase_add_test(tc, test_malformed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("rsa");
+	tcase_add_unchecked_fixture(tc, swtpm_fixture_setup,
+								swtpm_fixture_teardown);
+	tcase_add_checked_fixture(tc, setup_rsa, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_rsa);
+	suite_add_tcase(s, tc);
+
+	return s;
+}

@@ -1,0 +1,536 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+#define _GNU_SOURCE
+#include "verifier_tests.h"
+
+#include <stdio.h>
+#include <sqlite3.h>
+
+#include "verifier_store.h"
+
+/**
+ * Directory and store of a test
+ */
+static char *dir;
+static char *path;
+static verifier_store_t *store;
+
+static void setup()
+{
+	dir = vt_mkdtemp();
+	ck_assert(asprintf(&path, "%s/verifier.db", dir) > 0);
+	store = verifier_store_create(path);
+	ck_assert(store);
+}
+
+static void teardown()
+{
+	DESTROY_IF(store);
+	store = NULL;
+	free(path);
+	vt_rmtree(dir);
+}
+
+/**
+ * A reference value with a digest of 32 octets of a value
+ */
+static verifier_ref_t *ref(uint16_t alg, u_int pcr, u_char value)
+{
+	verifier_ref_t *ref;
+
+	INIT(ref,
+		.alg = alg,
+		.pcr = pcr,
+		.digest = chunk_alloc(alg == 0x0004 ? 20 : 32),
+	);
+	memset(ref->digest.ptr, value, ref->digest.len);
+	return ref;
+}
+
+/**
+ * An attester with a fake SPKI
+ */
+static verifier_attester_t attester(char *spki, char *group, char *ek)
+{
+	verifier_attester_t a = {
+		.ak_spki = chunk_from_str(spki),
+		.ek_cert = ek ? chunk_from_str(ek) : chunk_empty,
+	};
+
+	snprintf(a.group, sizeof(a.group), "%s", group);
+	return a;
+}
+
+START_TEST(test_group_names)
+{
+	ck_assert(verifier_group_name_valid("default"));
+	ck_assert(verifier_group_name_valid("a.b_c-D9"));
+	ck_assert(verifier_group_name_valid(
+		"0123456789012345678901234567890123456789012345678901234567890123"));
+	ck_assert(!verifier_group_name_valid(
+		"01234567890123456789012345678901234567890123456789012345678901234"));
+	ck_assert(!verifier_group_name_valid(""));
+	ck_assert(!verifier_group_name_valid(NULL));
+	ck_assert(!verifier_group_name_valid("a b"));
+	ck_assert(!verifier_group_name_valid("a/b"));
+	ck_assert(!verifier_group_name_valid("ü"));
+	ck_assert(!verifier_group_name_valid("'; DROP TABLE groups; --"));
+}
+END_TEST
+
+START_TEST(test_groups)
+{
+	verifier_group_t group, *g;
+	array_t *groups;
+
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_group(store, "servers"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_group(store, "default"),
+					 VERIFIER_STORE_EXISTS);
+	ck_assert_int_eq(store->add_group(store, "bad name"),
+					 VERIFIER_STORE_INVALID);
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(group.name, "default");
+	ck_assert_int_eq(group.pcrs.count, 0);
+	ck_assert_int_eq(group.warning.count, 0);
+	ck_assert_int_eq(group.references, 0);
+	ck_assert_int_eq(group.attesters, 0);
+	ck_assert_int_eq(store->get_group(store, "nope", &group),
+					 VERIFIER_STORE_NOT_FOUND);
+
+	groups = store->list_groups(store);
+	ck_assert(groups);
+	ck_assert_int_eq(array_count(groups), 2);
+	array_get(groups, 0, &g);
+	ck_assert_str_eq(g->name, "default");
+	array_get(groups, 1, &g);
+	ck_assert_str_eq(g->name, "servers");
+	array_destroy_function(groups, (void*)free, NULL);
+
+	ck_assert_int_eq(store->remove_group(store, "servers"),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->remove_group(store, "servers"),
+					 VERIFIER_STORE_NOT_FOUND);
+	groups = store->list_groups(store);
+	ck_assert_int_eq(array_count(groups), 1);
+	array_destroy_function(groups, (void*)free, NULL);
+}
+END_TEST
+
+START_TEST(test_reference)
+{
+	ratkn_reference_t *reference;
+	verifier_group_t group;
+	verifier_ref_t *r;
+	array_t *refs, *listed;
+	uint8_t digest[32];
+	char buf[64];
+
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_reference(store, "default", &reference),
+					 VERIFIER_STORE_OK);
+	ck_assert(!reference);
+
+	/* two alternatives for PCR 7, a duplicate is stored once */
+	refs = array_create(0, 0);
+	array_insert(refs, ARRAY_TAIL, ref(0x000b, 0, 0x10));
+	array_insert(refs, ARRAY_TAIL, ref(0x000b, 7, 0x70));
+	array_insert(refs, ARRAY_TAIL, ref(0x000b, 7, 0x71));
+	array_insert(refs, ARRAY_TAIL, ref(0x000b, 7, 0x71));
+	array_insert(refs, ARRAY_TAIL, ref(0x0004, 2, 0x22));
+	ck_assert_int_eq(store->set_reference(store, "default", refs),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->set_reference(store, "nope", refs),
+					 VERIFIER_STORE_NOT_FOUND);
+	array_destroy_function(refs, verifier_ref_destroy, NULL);
+
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(group.references, 4);
+	ck_assert_str_eq(ratkn_pcr_selection_to_str(&group.pcrs, buf,
+							sizeof(buf)), "sha256:0,7+sha1:2");
+
+	ck_assert_int_eq(store->list_reference(store, "default", &listed),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(array_count(listed), 4);
+	/* ordered by bank name, PCR, digest */
+	array_get(listed, 0, &r);
+	ck_assert_int_eq(r->alg, 0x0004);
+	ck_assert_int_eq(r->pcr, 2);
+	ck_assert_int_eq(r->digest.len, 20);
+	array_get(listed, 3, &r);
+	ck_assert_int_eq(r->alg, 0x000b);
+	ck_assert_int_eq(r->pcr, 7);
+	ck_assert_int_eq(r->digest.ptr[0], 0x71);
+	array_destroy_function(listed, verifier_ref_destroy, NULL);
+
+	ck_assert_int_eq(store->get_reference(store, "default", &reference),
+					 VERIFIER_STORE_OK);
+	ck_assert(reference);
+	memset(digest, 0x70, sizeof(digest));
+	ck_assert(reference->matches(reference, 0x000b, 7,
+								 chunk_from_thing(digest)));
+	memset(digest, 0x71, sizeof(digest));
+	ck_assert(reference->matches(reference, 0x000b, 7,
+								 chunk_from_thing(digest)));
+	memset(digest, 0x72, sizeof(digest));
+	ck_assert(!reference->matches(reference, 0x000b, 7,
+								  chunk_from_thing(digest)));
+	reference->destroy(reference);
+
+	/* replaced, not merged */
+	refs = array_create(0, 0);
+	array_insert(refs, ARRAY_TAIL, ref(0x000b, 4, 0x44));
+	ck_assert_int_eq(store->set_reference(store, "default", refs),
+					 VERIFIER_STORE_OK);
+	array_destroy_function(refs, verifier_ref_destroy, NULL);
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(group.references, 1);
+	ck_assert_str_eq(ratkn_pcr_selection_to_str(&group.pcrs, buf,
+							sizeof(buf)), "sha256:4");
+}
+END_TEST
+
+START_TEST(test_reference_invalid)
+{
+	verifier_group_t group;
+	verifier_ref_t *bad;
+	array_t *refs;
+
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	refs = array_create(0, 0);
+	array_insert(refs, ARRAY_TAIL, ref(0x000b, 0, 0x10));
+	bad = ref(0x000b, 1, 0x11);
+	bad->digest.len = 20;
+	array_insert(refs, ARRAY_TAIL, bad);
+	ck_assert_int_eq(store->set_reference(store, "default", refs),
+					 VERIFIER_STORE_INVALID);
+	bad->digest.len = 32;
+	bad->pcr = 24;
+	ck_assert_int_eq(store->set_reference(store, "default", refs),
+					 VERIFIER_STORE_INVALID);
+	bad->pcr = 1;
+	bad->alg = 0x0099;
+	ck_assert_int_eq(store->set_reference(store, "default", refs),
+					 VERIFIER_STORE_INVALID);
+	array_destroy_function(refs, verifier_ref_destroy, NULL);
+	/* nothing stored */
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(group.references, 0);
+}
+END_TEST
+
+START_TEST(test_warning)
+{
+	ratkn_pcr_selection_t sel;
+	verifier_group_t group;
+	char buf[64];
+
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	ck_assert(ratkn_pcr_selection_parse("sha256:1,7", &sel));
+	ck_assert_int_eq(store->set_warning(store, "default", &sel),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->set_warning(store, "nope", &sel),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert(ratkn_pcr_selection_equals(&group.warning, &sel));
+	ck_assert_str_eq(ratkn_pcr_selection_to_str(&group.warning, buf,
+							sizeof(buf)), "sha256:1,7");
+	memset(&sel, 0, sizeof(sel));
+	ck_assert_int_eq(store->set_warning(store, "default", &sel),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(group.warning.count, 0);
+}
+END_TEST
+
+START_TEST(test_attesters)
+{
+	verifier_attester_t a, b, *got;
+	verifier_group_t group;
+	array_t *list;
+	char fpr[VERIFIER_FPR_LEN + 1];
+
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	a = attester("spki of a", "default", "ek cert of a");
+	b = attester("spki of b", "nope", NULL);
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	ck_assert_int_eq(strlen(a.fingerprint), VERIFIER_FPR_LEN);
+	/* SHA-256("spki of a") */
+	ck_assert_int_eq(store->add_attester(store, &b),
+					 VERIFIER_STORE_NOT_FOUND);
+	snprintf(b.group, sizeof(b.group), "default");
+	ck_assert_int_eq(store->add_attester(store, &b), VERIFIER_STORE_OK);
+	ck_assert_str_ne(a.fingerprint, b.fingerprint);
+
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(got->fingerprint, a.fingerprint);
+	ck_assert(chunk_equals(got->ak_spki, chunk_from_str("spki of a")));
+	ck_assert(chunk_equals(got->ek_cert, chunk_from_str("ek cert of a")));
+	ck_assert_str_eq(got->group, "default");
+	ck_assert(got->enrolled >= time(NULL) - 5);
+	ck_assert_int_eq(got->last_seen, 0);
+	ck_assert_str_eq(got->last_status, "");
+	verifier_attester_destroy(got);
+
+	store->record_attestation(store, a.fingerprint, 1234, "warning");
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(got->last_seen, 1234);
+	ck_assert_str_eq(got->last_status, "warning");
+	verifier_attester_destroy(got);
+
+	ck_assert_int_eq(store->get_attester(store, b.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(got->ek_cert.len, 0);
+	verifier_attester_destroy(got);
+
+	/* unknown, malformed fingerprints */
+	memset(fpr, 'a', VERIFIER_FPR_LEN);
+	fpr[VERIFIER_FPR_LEN] = '\0';
+	ck_assert_int_eq(store->get_attester(store, fpr, &got),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->get_attester(store, "' OR 1=1 --", &got),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->get_attester(store, "", &got),
+					 VERIFIER_STORE_NOT_FOUND);
+
+	list = store->list_attesters(store);
+	ck_assert_int_eq(array_count(list), 2);
+	array_destroy_function(list, (void*)verifier_attester_destroy, NULL);
+
+	/* groups with attesters cannot be removed */
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(group.attesters, 2);
+	ck_assert_int_eq(store->remove_group(store, "default"),
+					 VERIFIER_STORE_IN_USE);
+
+	ck_assert_int_eq(store->remove_attester(store, a.fingerprint),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->remove_attester(store, a.fingerprint),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->remove_attester(store, b.fingerprint),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->remove_group(store, "default"),
+					 VERIFIER_STORE_OK);
+}
+END_TEST
+
+START_TEST(test_attester_replace)
+{
+	verifier_attester_t a, *got;
+
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_group(store, "other"), VERIFIER_STORE_OK);
+	a = attester("spki", "default", NULL);
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	a = attester("spki", "other", "ek");
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(got->group, "other");
+	ck_assert_int_eq(got->ek_cert.len, 2);
+	verifier_attester_destroy(got);
+
+	a = attester("", "other", NULL);
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_INVALID);
+}
+END_TEST
+
+/**
+ * A session with a secret hash of a value
+ */
+static verifier_session_t session(char *id, time_t expires)
+{
+	verifier_session_t s = {
+		.ak_spki = chunk_from_str("spki"),
+		.ek_cert = chunk_from_str("ek"),
+		.expires = expires,
+	};
+
+	snprintf(s.id, sizeof(s.id), "%s", id);
+	snprintf(s.group, sizeof(s.group), "default");
+	memset(s.secret_hash, 0x5a, sizeof(s.secret_hash));
+	return s;
+}
+
+START_TEST(test_sessions)
+{
+	verifier_session_t s, *got;
+	time_t now = time(NULL);
+
+	s = session("00112233445566778899aabbccddeeff", now + 60);
+	ck_assert_int_eq(store->add_session(store, &s, 10, now),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->take_session(store, "ffff", now, &got),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->take_session(store, s.id, now, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(got->id, s.id);
+	ck_assert(chunk_equals(got->ak_spki, s.ak_spki));
+	ck_assert(chunk_equals(got->ek_cert, s.ek_cert));
+	ck_assert_str_eq(got->group, "default");
+	ck_assert(memeq(got->secret_hash, s.secret_hash, sizeof(s.secret_hash)));
+	ck_assert_int_eq(got->expires, now + 60);
+	verifier_session_destroy(got);
+	/* used once */
+	ck_assert_int_eq(store->take_session(store, s.id, now, &got),
+					 VERIFIER_STORE_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_session_expiry)
+{
+	verifier_session_t s, *got;
+	time_t now = time(NULL);
+
+	s = session("00112233445566778899aabbccddeeff", now + 60);
+	ck_assert_int_eq(store->add_session(store, &s, 10, now),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->take_session(store, s.id, now + 60, &got),
+					 VERIFIER_STORE_NOT_FOUND);
+	/* and it is gone */
+	ck_assert_int_eq(store->take_session(store, s.id, now, &got),
+					 VERIFIER_STORE_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(test_session_limit)
+{
+	verifier_session_t s, *got;
+	time_t now = time(NULL);
+	char id[33];
+	int i;
+
+	for (i = 0; i < 3; i++)
+	{
+		snprintf(id, sizeof(id), "%032x", i);
+		s = session(id, now + 60);
+		ck_assert_int_eq(store->add_session(store, &s, 3, now),
+						 VERIFIER_STORE_OK);
+	}
+	s = session("ffffffffffffffffffffffffffffffff", now + 60);
+	ck_assert_int_eq(store->add_session(store, &s, 3, now),
+					 VERIFIER_STORE_EXISTS);
+	/* expired ones are purged when adding */
+	ck_assert_int_eq(store->add_session(store, &s, 3, now + 61),
+					 VERIFIER_STORE_OK);
+	snprintf(id, sizeof(id), "%032x", 0);
+	ck_assert_int_eq(store->take_session(store, id, now, &got),
+					 VERIFIER_STORE_NOT_FOUND);
+	s = session("", now + 60);
+	ck_assert_int_eq(store->add_session(store, &s, 3, now),
+					 VERIFIER_STORE_INVALID);
+}
+END_TEST
+
+START_TEST(test_persistence)
+{
+	verifier_attester_t a, *got;
+	verifier_group_t group;
+
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	a = attester("spki", "default", NULL);
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	store->destroy(store);
+
+	store = verifier_store_create(path);
+	ck_assert(store);
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	verifier_attester_destroy(got);
+}
+END_TEST
+
+START_TEST(test_schema_version)
+{
+	sqlite3 *db;
+
+	store->destroy(store);
+	store = NULL;
+	ck_assert(sqlite3_open(path, &db) == SQLITE_OK);
+	ck_assert(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL,
+						   NULL) == SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert(!verifier_store_create(path));
+}
+END_TEST
+
+START_TEST(test_not_a_database)
+{
+	char *file;
+
+	ck_assert(asprintf(&file, "%s/garbage.db", dir) > 0);
+	vt_write(file, "this is not an SQLite database, but long enough to be "
+			 "read as a header of one................................."
+			 "........................................................");
+	ck_assert(!verifier_store_create(file));
+	free(file);
+	ck_assert(asprintf(&file, "%s/missing/dir/x.db", dir) > 0);
+	ck_assert(!verifier_store_create(file));
+	free(file);
+}
+END_TEST
+
+Suite *store_suite_create()
+{
+	Suite *s;
+	TCase *tc;
+
+	s = suite_create("store");
+
+	tc = tcase_create("names");
+	tcase_add_test(tc, test_group_names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("groups");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_groups);
+	tcase_add_test(tc, test_reference);
+	tcase_add_test(tc, test_reference_invalid);
+	tcase_add_test(tc, test_warning);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("attesters");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_attesters);
+	tcase_add_test(tc, test_attester_replace);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sessions");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_sessions);
+	tcase_add_test(tc, test_session_expiry);
+	tcase_add_test(tc, test_session_limit);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("database");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_persistence);
+	tcase_add_test(tc, test_schema_version);
+	tcase_add_test(tc, test_not_a_database);
+	suite_add_tcase(s, tc);
+
+	return s;
+}

@@ -1,0 +1,374 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+#include "verifier_appraiser.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <ratkn_ak.h>
+#include <ratkn_appraisal.h>
+#include <ratkn_binding.h>
+#include <ratkn_evidence.h>
+
+#include <openssl/evp.h>
+
+#ifndef VERIFIER_BUILD
+#define VERIFIER_BUILD "ratkn-verifier"
+#endif
+
+/**
+ * AR4SI trustworthiness claim values used
+ */
+enum {
+	TV_MALFUNCTION = -1,
+	TV_NONE = 0,
+	TV_UNEXPECTED_EVIDENCE = 1,
+	TV_APPROVED = 2,
+	TV_UNSAFE = 32,
+	TV_CONTRAINDICATED = 96,
+	TV_UNRECOGNIZED_INSTANCE = 97,
+	TV_CRYPTO_FAILED = 99,
+};
+
+typedef struct private_verifier_appraiser_t private_verifier_appraiser_t;
+
+/**
+ * Private data of a verifier_appraiser_t object.
+ */
+struct private_verifier_appraiser_t {
+
+	/**
+	 * Public interface.
+	 */
+	verifier_appraiser_t public;
+
+	/**
+	 * Store
+	 */
+	verifier_store_t *store;
+
+	/**
+	 * Signing key
+	 */
+	verifier_key_t *key;
+
+	/**
+	 * EAR lifetime
+	 */
+	u_int lifetime;
+
+	/**
+	 * Developer in ear.verifier-id
+	 */
+	char *developer;
+};
+
+/**
+ * Append to the reason, "; " separated, "..." if it does not fit
+ */
+static void add_reason(verifier_result_t *result, char *fmt, ...)
+{
+	size_t used, len = sizeof(result->reason);
+	va_list args;
+	int written;
+
+	used = strlen(result->reason);
+	if (used && used + 2 < len)
+	{
+		strcat(result->reason, "; ");
+		used += 2;
+	}
+	va_start(args, fmt);
+	written = vsnprintf(result->reason + used, len - used, fmt, args);
+	va_end(args);
+	if (written < 0 || used + written >= len)
+	{
+		strcpy(result->reason + len - 4, "...");
+	}
+}
+
+/**
+ * Set the outcome
+ */
+static void set(verifier_result_t *result, ratkn_ear_status_t status,
+				int instance, int configuration, int executables,
+				int hardware)
+{
+	result->status = status;
+	result->trust[RATKN_EAR_TV_INSTANCE] = instance;
+	result->trust[RATKN_EAR_TV_CONFIGURATION] = configuration;
+	result->trust[RATKN_EAR_TV_EXECUTABLES] = executables;
+	result->trust[RATKN_EAR_TV_HARDWARE] = hardware;
+}
+
+/**
+ * SHA-256 fingerprint of a SPKI, hex
+ */
+static bool fingerprint(chunk_t spki, char fpr[VERIFIER_FPR_LEN + 1])
+{
+	uint8_t hash[32];
+	u_int len = sizeof(hash);
+	int i;
+
+	if (EVP_Digest(spki.ptr, spki.len, hash, &len, EVP_sha256(), NULL) != 1)
+	{
+		return FALSE;
+	}
+	for (i = 0; i < sizeof(hash); i++)
+	{
+		snprintf(fpr + 2 * i, 3, "%02x", hash[i]);
+	}
+	return TRUE;
+}
+
+/**
+ * Compare the quoted PCRs with the group's reference values
+ */
+static void compare(ratkn_reference_t *ref, ratkn_pcr_selection_t *warning,
+					ratkn_pcr_values_t *values, int instance, int hardware,
+					verifier_result_t *result)
+{
+	ratkn_pcr_selection_t sel;
+	u_int pcr, failed = 0, hard = 0;
+	chunk_t value;
+	bool soft;
+	int b;
+
+	ref->get_selection(ref, &sel);
+	for (b = 0; b < sel.count; b++)
+	{
+		for (pcr = 0; pcr < RATKN_PCR_COUNT; pcr++)
+		{
+			if (!(sel.banks[b].mask & (1 << pcr)))
+			{
+				continue;
+			}
+			soft = ratkn_pcr_selection_contains(warning, sel.banks[b].alg,
+												pcr);
+			if (!values->get(values, sel.banks[b].alg, pcr, &value))
+			{
+				add_reason(result, "PCR %s:%u not quoted%s",
+						   ratkn_pcr_alg_name(sel.banks[b].alg), pcr,
+						   soft ? " (warning PCR)" : "");
+			}
+			else if (!ref->matches(ref, sel.banks[b].alg, pcr, value))
+			{
+				add_reason(result, "PCR %s:%u has unexpected value%s",
+						   ratkn_pcr_alg_name(sel.banks[b].alg), pcr,
+						   soft ? " (warning PCR)" : "");
+			}
+			else
+			{
+				continue;
+			}
+			failed++;
+			hard += soft ? 0 : 1;
+		}
+	}
+	if (!failed)
+	{
+		set(result, RATKN_EAR_AFFIRMING, instance, TV_APPROVED, TV_APPROVED,
+			hardware);
+	}
+	else if (!hard)
+	{
+		set(result, RATKN_EAR_WARNING, instance, TV_UNSAFE, TV_UNSAFE,
+			hardware);
+	}
+	else
+	{
+		set(result, RATKN_EAR_CONTRAINDICATED, instance, TV_CONTRAINDICATED,
+			TV_CONTRAINDICATED, hardware);
+	}
+}
+
+/**
+ * Appraise parsed evidence, fill in the result
+ */
+static void check(private_verifier_appraiser_t *this,
+				  ratkn_evidence_t *evidence, verifier_result_t *result)
+{
+	verifier_store_status_t status;
+	verifier_attester_t *attester;
+	ratkn_appraisal_status_t appraised;
+	ratkn_appraisal_t *appraisal;
+	ratkn_reference_t *ref;
+	verifier_group_t group;
+	chunk_t spki;
+	char reason[256];
+	int hardware;
+
+	if (!ratkn_ak_spki_from_tpm(evidence->get_ak_public(evidence), &spki))
+	{
+		set(result, RATKN_EAR_CONTRAINDICATED, TV_UNRECOGNIZED_INSTANCE,
+			TV_NONE, TV_NONE, TV_NONE);
+		add_reason(result, "AK not enrolled: AK_PUBLIC is not a restricted "
+				   "signing key");
+		return;
+	}
+	if (!fingerprint(spki, result->ak))
+	{
+		chunk_free(&spki);
+		set(result, RATKN_EAR_NONE, TV_MALFUNCTION, TV_NONE, TV_NONE,
+			TV_NONE);
+		add_reason(result, "verifier malfunction: hashing the AK failed");
+		return;
+	}
+	chunk_free(&spki);
+
+	status = this->store->get_attester(this->store, result->ak, &attester);
+	if (status == VERIFIER_STORE_NOT_FOUND)
+	{
+		set(result, RATKN_EAR_CONTRAINDICATED, TV_UNRECOGNIZED_INSTANCE,
+			TV_NONE, TV_NONE, TV_NONE);
+		add_reason(result, "AK not enrolled");
+		return;
+	}
+	if (status != VERIFIER_STORE_OK)
+	{
+		set(result, RATKN_EAR_NONE, TV_MALFUNCTION, TV_NONE, TV_NONE,
+			TV_NONE);
+		add_reason(result, "verifier malfunction: database error");
+		return;
+	}
+	snprintf(result->group, sizeof(result->group), "%s", attester->group);
+	hardware = attester->ek_cert.len ? TV_APPROVED : TV_NONE;
+
+	/* authenticity and internal consistency: the quote's qualifyingData
+	 * must be the binding of the claimed role, session and identity */
+	appraisal = ratkn_appraisal_create();
+	appraisal->add_ak(appraisal, attester->ak_spki);
+	verifier_attester_destroy(attester);
+	appraised = appraisal->appraise(appraisal, evidence,
+							evidence->get_role(evidence),
+							evidence->get_session_hash(evidence),
+							evidence->get_identity_hash(evidence),
+							reason, sizeof(reason));
+	appraisal->destroy(appraisal);
+	if (appraised != RATKN_APPRAISAL_OK)
+	{
+		set(result, RATKN_EAR_CONTRAINDICATED,
+			appraised == RATKN_APPRAISAL_UNSUPPORTED ? TV_UNEXPECTED_EVIDENCE
+													 : TV_CRYPTO_FAILED,
+			TV_NONE, TV_NONE, TV_NONE);
+		add_reason(result, "%s", reason);
+		return;
+	}
+
+	status = this->store->get_group(this->store, result->group, &group);
+	if (status == VERIFIER_STORE_OK)
+	{
+		status = this->store->get_reference(this->store, result->group, &ref);
+	}
+	if (status != VERIFIER_STORE_OK)
+	{
+		set(result, RATKN_EAR_NONE, status == VERIFIER_STORE_NOT_FOUND ?
+			TV_APPROVED : TV_MALFUNCTION, TV_NONE, TV_NONE, hardware);
+		add_reason(result, status == VERIFIER_STORE_NOT_FOUND ?
+				   "group '%s' does not exist" :
+				   "verifier malfunction: database error", result->group);
+		return;
+	}
+	if (!ref)
+	{
+		set(result, RATKN_EAR_NONE, TV_APPROVED, TV_NONE, TV_NONE, hardware);
+		add_reason(result, "group '%s' has no reference values",
+				   result->group);
+		return;
+	}
+	compare(ref, &group.warning, evidence->get_pcr_values(evidence),
+			TV_APPROVED, hardware, result);
+	ref->destroy(ref);
+}
+
+METHOD(verifier_appraiser_t, appraise, bool,
+	private_verifier_appraiser_t *this, chunk_t data,
+	verifier_result_t *result)
+{
+	ratkn_ear_claims_t claims;
+	ratkn_evidence_t *evidence;
+	uint8_t binding[RATKN_HASH_LEN];
+	char policy[VERIFIER_GROUP_MAX + 8];
+	time_t now;
+
+	memset(result, 0, sizeof(*result));
+	evidence = ratkn_evidence_parse(data);
+	if (!evidence ||
+		!ratkn_binding_compute(evidence->get_role(evidence),
+							   evidence->get_session_hash(evidence),
+							   evidence->get_identity_hash(evidence),
+							   binding))
+	{
+		DESTROY_IF(evidence);
+		result->malformed = TRUE;
+		snprintf(result->reason, sizeof(result->reason),
+				 "malformed evidence");
+		return FALSE;
+	}
+	check(this, evidence, result);
+
+	now = time(NULL);
+	snprintf(policy, sizeof(policy), "ratkn/%s", result->group);
+	claims = (ratkn_ear_claims_t){
+		.status = result->status,
+		.iat = now,
+		.exp = now + this->lifetime,
+		.nonce = chunk_from_thing(binding),
+		.identity_hash = evidence->get_identity_hash(evidence),
+		.verifier_developer = this->developer,
+		.verifier_build = VERIFIER_BUILD,
+		.policy_id = result->group[0] ? policy : NULL,
+		.reason = result->reason[0] ? result->reason : NULL,
+	};
+	memcpy(claims.trust, result->trust, sizeof(claims.trust));
+	result->ear = ratkn_ear_sign(&claims, this->key->get_private(this->key));
+	if (result->group[0])
+	{
+		this->store->record_attestation(this->store, result->ak, now,
+										ratkn_ear_status_name(result->status));
+	}
+	evidence->destroy(evidence);
+	return result->ear != NULL;
+}
+
+METHOD(verifier_appraiser_t, destroy, void,
+	private_verifier_appraiser_t *this)
+{
+	free(this->developer);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+verifier_appraiser_t *verifier_appraiser_create(verifier_store_t *store,
+												verifier_key_t *key,
+												u_int lifetime,
+												char *developer)
+{
+	private_verifier_appraiser_t *this;
+
+	INIT(this,
+		.public = {
+			.appraise = _appraise,
+			.destroy = _destroy,
+		},
+		.store = store,
+		.key = key,
+		.lifetime = lifetime,
+		.developer = strdup(developer),
+	);
+	return &this->public;
+}

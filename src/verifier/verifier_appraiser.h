@@ -1,0 +1,92 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+/**
+ * @defgroup verifier_appraiser verifier_appraiser
+ * @{ @ingroup verifier
+ */
+
+#ifndef VERIFIER_APPRAISER_H_
+#define VERIFIER_APPRAISER_H_
+
+#include "verifier_store.h"
+#include "verifier_key.h"
+
+#include <ratkn_ear.h>
+
+typedef struct verifier_result_t verifier_result_t;
+
+/**
+ * Outcome of an appraisal.
+ */
+struct verifier_result_t {
+	/** EAR status */
+	ratkn_ear_status_t status;
+	/** trustworthiness vector */
+	int trust[RATKN_EAR_TV_COUNT];
+	/** why the status is not affirming, "" if it is */
+	char reason[256];
+	/** fingerprint of the AK, "" if the evidence has no usable AK */
+	char ak[VERIFIER_FPR_LEN + 1];
+	/** group of the attester, "" if not enrolled */
+	char group[VERIFIER_GROUP_MAX + 1];
+	/** the evidence could not be parsed (nothing to issue an EAR about) */
+	bool malformed;
+	/** EAR, compact JWS (allocated), NULL if none was issued */
+	char *ear;
+};
+
+typedef struct verifier_appraiser_t verifier_appraiser_t;
+
+/**
+ * Appraises ratkn evidence against the store and issues EARs.
+ */
+struct verifier_appraiser_t {
+
+	/**
+	 * Appraise RATKN_EVIDENCE notify data and issue an EAR about it.
+	 *
+	 * Evidence from an unknown AK, with an invalid quote or with PCR values
+	 * differing from the group's reference values yields an EAR too (with
+	 * status contraindicated, warning or none).
+	 *
+	 * @param data		notify data
+	 * @param result	outcome (free result->ear)
+	 * @return			TRUE if an EAR was issued; FALSE if the evidence is
+	 *					malformed (result->malformed) or signing failed
+	 */
+	bool (*appraise)(verifier_appraiser_t *this, chunk_t data,
+					 verifier_result_t *result);
+
+	/**
+	 * Destroy the appraiser.
+	 */
+	void (*destroy)(verifier_appraiser_t *this);
+};
+
+/**
+ * Create an appraiser.
+ *
+ * @param store			store (borrowed)
+ * @param key			signing key (borrowed)
+ * @param lifetime		EAR lifetime in seconds
+ * @param developer		"ear.verifier-id" developer (cloned)
+ * @return				appraiser
+ */
+verifier_appraiser_t *verifier_appraiser_create(verifier_store_t *store,
+												verifier_key_t *key,
+												u_int lifetime,
+												char *developer);
+
+#endif /** VERIFIER_APPRAISER_H_ @}*/

@@ -1,0 +1,290 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+#include "verifier_enroll.h"
+
+#include <stdio.h>
+
+#include <ratkn_ak.h>
+#include <ratkn_credential.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+typedef struct private_verifier_enroll_t private_verifier_enroll_t;
+
+/**
+ * Private data of a verifier_enroll_t object.
+ */
+struct private_verifier_enroll_t {
+
+	/**
+	 * Public interface.
+	 */
+	verifier_enroll_t public;
+
+	/**
+	 * Store
+	 */
+	verifier_store_t *store;
+
+	/**
+	 * EK CA files
+	 */
+	char **ek_ca;
+};
+
+/**
+ * SHA-256 of data
+ */
+static bool sha256(chunk_t data, uint8_t hash[32])
+{
+	u_int len = 32;
+
+	return EVP_Digest(data.ptr, data.len, hash, &len, EVP_sha256(),
+					  NULL) == 1;
+}
+
+/**
+ * SHA-256 of a SPKI as hex fingerprint
+ */
+static bool fingerprint(chunk_t spki, char fpr[VERIFIER_FPR_LEN + 1])
+{
+	uint8_t hash[32];
+	int i;
+
+	if (!sha256(spki, hash))
+	{
+		return FALSE;
+	}
+	for (i = 0; i < sizeof(hash); i++)
+	{
+		snprintf(fpr + 2 * i, 3, "%02x", hash[i]);
+	}
+	return TRUE;
+}
+
+/**
+ * Check a session identifier: 32 lower case hex digits
+ */
+static bool session_valid(char *id)
+{
+	return id && strlen(id) == 32 && strspn(id, "0123456789abcdef") == 32;
+}
+
+METHOD(verifier_enroll_t, start, verifier_enroll_status_t,
+	private_verifier_enroll_t *this, chunk_t ek_cert, chunk_t ak_public,
+	char *group, char session_id[33], chunk_t *blob, chunk_t *encrypted,
+	char *reason, size_t len)
+{
+	verifier_session_t session = {};
+	verifier_attester_t *existing;
+	verifier_store_status_t status;
+	verifier_group_t info;
+	uint8_t secret[VERIFIER_ENROLL_SECRET_LEN], id[16];
+	chunk_t ak_spki = chunk_empty, ek_spki = chunk_empty, name = chunk_empty;
+	char fpr[VERIFIER_FPR_LEN + 1], why[256] = "";
+	verifier_enroll_status_t result = VERIFIER_ENROLL_FAILED;
+	int i;
+
+	*blob = *encrypted = chunk_empty;
+	if (!this->ek_ca[0])
+	{
+		snprintf(reason, len, "enrollment needs trusted EK CAs (ek_ca)");
+		return VERIFIER_ENROLL_FORBIDDEN;
+	}
+	status = verifier_group_name_valid(group) ?
+				this->store->get_group(this->store, group, &info) :
+				VERIFIER_STORE_NOT_FOUND;
+	if (status != VERIFIER_STORE_OK)
+	{
+		snprintf(reason, len, status == VERIFIER_STORE_NOT_FOUND ?
+				 "unknown group" : "database error");
+		return status == VERIFIER_STORE_NOT_FOUND ?
+				VERIFIER_ENROLL_BAD_REQUEST : VERIFIER_ENROLL_FAILED;
+	}
+	if (!ratkn_ak_spki_from_tpm(ak_public, &ak_spki))
+	{
+		snprintf(reason, len, "ak_public is not a restricted signing key");
+		return VERIFIER_ENROLL_BAD_REQUEST;
+	}
+	if (!fingerprint(ak_spki, fpr))
+	{
+		snprintf(reason, len, "hashing the AK failed");
+		goto out;
+	}
+	status = this->store->get_attester(this->store, fpr, &existing);
+	if (status == VERIFIER_STORE_OK)
+	{
+		if (!streq(existing->group, group))
+		{
+			snprintf(reason, len, "AK %s is enrolled in group '%s'", fpr,
+					 existing->group);
+			result = VERIFIER_ENROLL_CONFLICT;
+		}
+		verifier_attester_destroy(existing);
+		if (result == VERIFIER_ENROLL_CONFLICT)
+		{
+			goto out;
+		}
+	}
+	else if (status != VERIFIER_STORE_NOT_FOUND)
+	{
+		snprintf(reason, len, "database error");
+		goto out;
+	}
+	if (!ratkn_credential_check_ek(ek_cert, this->ek_ca, &ek_spki, why,
+								   sizeof(why)))
+	{
+		snprintf(reason, len, "EK certificate not trusted: %s", why);
+		result = VERIFIER_ENROLL_FORBIDDEN;
+		goto out;
+	}
+	if (!ratkn_credential_name(ak_public, &name))
+	{
+		snprintf(reason, len, "ak_public has no valid name");
+		result = VERIFIER_ENROLL_BAD_REQUEST;
+		goto out;
+	}
+	if (RAND_priv_bytes(secret, sizeof(secret)) != 1 ||
+		RAND_bytes(id, sizeof(id)) != 1)
+	{
+		snprintf(reason, len, "no random data");
+		goto out;
+	}
+	if (!ratkn_credential_make(ek_spki, name, chunk_from_thing(secret), blob,
+							   encrypted))
+	{
+		snprintf(reason, len, "MakeCredential failed (EK type not "
+				 "supported?)");
+		result = VERIFIER_ENROLL_BAD_REQUEST;
+		goto out;
+	}
+	for (i = 0; i < sizeof(id); i++)
+	{
+		snprintf(session.id + 2 * i, 3, "%02x", id[i]);
+	}
+	if (!sha256(chunk_from_thing(secret), session.secret_hash))
+	{
+		snprintf(reason, len, "hashing the secret failed");
+		goto out;
+	}
+	session.ak_spki = ak_spki;
+	session.ek_cert = ek_cert;
+	session.expires = time(NULL) + VERIFIER_ENROLL_LIFETIME;
+	snprintf(session.group, sizeof(session.group), "%s", group);
+	switch (this->store->add_session(this->store, &session,
+									 VERIFIER_ENROLL_MAX_PENDING, time(NULL)))
+	{
+		case VERIFIER_STORE_OK:
+			memcpy(session_id, session.id, sizeof(session.id));
+			result = VERIFIER_ENROLL_OK;
+			break;
+		case VERIFIER_STORE_EXISTS:
+			snprintf(reason, len, "too many pending enrollments");
+			result = VERIFIER_ENROLL_BUSY;
+			break;
+		default:
+			snprintf(reason, len, "database error");
+			break;
+	}
+
+out:
+	memwipe(secret, sizeof(secret));
+	memwipe(session.secret_hash, sizeof(session.secret_hash));
+	if (result != VERIFIER_ENROLL_OK)
+	{
+		chunk_free(blob);
+		chunk_free(encrypted);
+	}
+	chunk_free(&ak_spki);
+	chunk_free(&ek_spki);
+	chunk_free(&name);
+	return result;
+}
+
+METHOD(verifier_enroll_t, finish, verifier_enroll_status_t,
+	private_verifier_enroll_t *this, char *id, chunk_t secret,
+	char fpr[VERIFIER_FPR_LEN + 1], char group[VERIFIER_GROUP_MAX + 1],
+	char *reason, size_t len)
+{
+	verifier_attester_t attester = {};
+	verifier_session_t *session;
+	verifier_store_status_t status;
+	uint8_t hash[32];
+	bool match;
+
+	status = session_valid(id) ?
+				this->store->take_session(this->store, id, time(NULL),
+										  &session) :
+				VERIFIER_STORE_NOT_FOUND;
+	if (status != VERIFIER_STORE_OK)
+	{
+		snprintf(reason, len, status == VERIFIER_STORE_NOT_FOUND ?
+				 "unknown or expired enrollment session" : "database error");
+		return status == VERIFIER_STORE_NOT_FOUND ?
+				VERIFIER_ENROLL_NOT_FOUND : VERIFIER_ENROLL_FAILED;
+	}
+	match = sha256(secret, hash) &&
+			memeq_const(hash, session->secret_hash, sizeof(hash));
+	memwipe(hash, sizeof(hash));
+	if (!match)
+	{
+		snprintf(reason, len, "wrong secret, enrollment session dropped");
+		verifier_session_destroy(session);
+		return VERIFIER_ENROLL_FORBIDDEN;
+	}
+	attester.ak_spki = session->ak_spki;
+	attester.ek_cert = session->ek_cert;
+	attester.enrolled = time(NULL);
+	snprintf(attester.group, sizeof(attester.group), "%s", session->group);
+	status = this->store->add_attester(this->store, &attester);
+	verifier_session_destroy(session);
+	if (status != VERIFIER_STORE_OK)
+	{
+		snprintf(reason, len, status == VERIFIER_STORE_NOT_FOUND ?
+				 "the group was removed" : "database error");
+		return status == VERIFIER_STORE_NOT_FOUND ?
+				VERIFIER_ENROLL_BAD_REQUEST : VERIFIER_ENROLL_FAILED;
+	}
+	memcpy(fpr, attester.fingerprint, sizeof(attester.fingerprint));
+	memcpy(group, attester.group, sizeof(attester.group));
+	return VERIFIER_ENROLL_OK;
+}
+
+METHOD(verifier_enroll_t, destroy, void,
+	private_verifier_enroll_t *this)
+{
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+verifier_enroll_t *verifier_enroll_create(verifier_store_t *store,
+										  char **ek_ca)
+{
+	private_verifier_enroll_t *this;
+
+	INIT(this,
+		.public = {
+			.start = _start,
+			.finish = _finish,
+			.destroy = _destroy,
+		},
+		.store = store,
+		.ek_ca = ek_ca,
+	);
+	return &this->public;
+}

@@ -1,0 +1,125 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+/**
+ * @defgroup verifier_enroll verifier_enroll
+ * @{ @ingroup verifier
+ */
+
+#ifndef VERIFIER_ENROLL_H_
+#define VERIFIER_ENROLL_H_
+
+#include "verifier_store.h"
+
+/**
+ * Seconds a pending enrollment waits for the secret.
+ */
+#define VERIFIER_ENROLL_LIFETIME 60
+
+/**
+ * Most enrollments pending at the same time.
+ */
+#define VERIFIER_ENROLL_MAX_PENDING 1024
+
+/**
+ * Length of the secret protected with MakeCredential.
+ */
+#define VERIFIER_ENROLL_SECRET_LEN 32
+
+typedef enum verifier_enroll_status_t verifier_enroll_status_t;
+
+/**
+ * Outcome of an enrollment step (mapped to HTTP status codes).
+ */
+enum verifier_enroll_status_t {
+	/** done (200) */
+	VERIFIER_ENROLL_OK,
+	/** invalid AK, EK type or group (400) */
+	VERIFIER_ENROLL_BAD_REQUEST,
+	/** EK certificate not trusted, wrong secret, enrollment disabled (403) */
+	VERIFIER_ENROLL_FORBIDDEN,
+	/** unknown or expired session (404) */
+	VERIFIER_ENROLL_NOT_FOUND,
+	/** the AK is enrolled in another group (409) */
+	VERIFIER_ENROLL_CONFLICT,
+	/** too many pending enrollments (503) */
+	VERIFIER_ENROLL_BUSY,
+	/** internal error (500) */
+	VERIFIER_ENROLL_FAILED,
+};
+
+typedef struct verifier_enroll_t verifier_enroll_t;
+
+/**
+ * Enrollment of attesters: the EK certificate must chain to a TPM
+ * manufacturer CA, and the attester proves with TPM2_ActivateCredential that
+ * the AK lives in the TPM of that EK.
+ */
+struct verifier_enroll_t {
+
+	/**
+	 * Start an enrollment: check the EK certificate and the AK, protect a
+	 * fresh secret for the AK's name with the EK (MakeCredential) and keep
+	 * a pending session with the secret's hash.
+	 *
+	 * @param ek_cert		DER EK certificate
+	 * @param ak_public		marshalled TPMT_PUBLIC of the AK
+	 * @param group			group to enroll into
+	 * @param session		session identifier (hex, filled in)
+	 * @param blob			TPM2B_ID_OBJECT (allocated)
+	 * @param encrypted		TPM2B_ENCRYPTED_SECRET (allocated)
+	 * @param reason		reason on failure
+	 * @param len			size of reason
+	 * @return				outcome
+	 */
+	verifier_enroll_status_t (*start)(verifier_enroll_t *this,
+							chunk_t ek_cert, chunk_t ak_public, char *group,
+							char session[33], chunk_t *blob,
+							chunk_t *encrypted, char *reason, size_t len);
+
+	/**
+	 * Finish an enrollment with the secret the attester's TPM recovered;
+	 * the session is used up whatever the outcome.
+	 *
+	 * @param session		session identifier
+	 * @param secret		recovered secret
+	 * @param fingerprint	fingerprint of the enrolled AK (filled in)
+	 * @param group			group (filled in)
+	 * @param reason		reason on failure
+	 * @param len			size of reason
+	 * @return				outcome
+	 */
+	verifier_enroll_status_t (*finish)(verifier_enroll_t *this, char *session,
+							chunk_t secret,
+							char fingerprint[VERIFIER_FPR_LEN + 1],
+							char group[VERIFIER_GROUP_MAX + 1],
+							char *reason, size_t len);
+
+	/**
+	 * Destroy the object.
+	 */
+	void (*destroy)(verifier_enroll_t *this);
+};
+
+/**
+ * Create the enrollment handler.
+ *
+ * @param store			store (borrowed)
+ * @param ek_ca			NULL-terminated list of EK CA files (borrowed)
+ * @return				enrollment handler
+ */
+verifier_enroll_t *verifier_enroll_create(verifier_store_t *store,
+										  char **ek_ca);
+
+#endif /** VERIFIER_ENROLL_H_ @}*/

@@ -1,0 +1,344 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+/**
+ * @defgroup verifier_store verifier_store
+ * @{ @ingroup verifier
+ */
+
+#ifndef VERIFIER_STORE_H_
+#define VERIFIER_STORE_H_
+
+#include <library.h>
+#include <collections/array.h>
+
+#include <ratkn_pcr.h>
+#include <ratkn_reference.h>
+
+/**
+ * Version of the database schema (PRAGMA user_version).
+ */
+#define VERIFIER_STORE_SCHEMA 1
+
+/**
+ * Longest group name.
+ */
+#define VERIFIER_GROUP_MAX 64
+
+/**
+ * Length of a fingerprint: SHA-256 as lower case hex.
+ */
+#define VERIFIER_FPR_LEN 64
+
+typedef enum verifier_store_status_t verifier_store_status_t;
+
+/**
+ * Outcome of a store operation.
+ */
+enum verifier_store_status_t {
+	/** done */
+	VERIFIER_STORE_OK = 0,
+	/** the group, attester or session does not exist (or has expired) */
+	VERIFIER_STORE_NOT_FOUND,
+	/** it exists already */
+	VERIFIER_STORE_EXISTS,
+	/** the group has attesters and cannot be removed */
+	VERIFIER_STORE_IN_USE,
+	/** invalid input (name, value) */
+	VERIFIER_STORE_INVALID,
+	/** database error (logged) */
+	VERIFIER_STORE_FAILED,
+};
+
+typedef struct verifier_group_t verifier_group_t;
+
+/**
+ * A group of attesters sharing reference values.
+ */
+struct verifier_group_t {
+	/** name */
+	char name[VERIFIER_GROUP_MAX + 1];
+	/** PCRs with reference values */
+	ratkn_pcr_selection_t pcrs;
+	/** PCRs whose mismatch only yields "warning" */
+	ratkn_pcr_selection_t warning;
+	/** number of reference values */
+	u_int references;
+	/** number of attesters */
+	u_int attesters;
+};
+
+typedef struct verifier_ref_t verifier_ref_t;
+
+/**
+ * A reference value: an acceptable digest of a PCR.
+ */
+struct verifier_ref_t {
+	/** TPM_ALG_ID of the bank */
+	uint16_t alg;
+	/** PCR index */
+	u_int pcr;
+	/** digest (allocated) */
+	chunk_t digest;
+};
+
+/**
+ * Destroy a verifier_ref_t (array_destroy_function compatible).
+ *
+ * @param ref			reference value
+ * @param idx			unused
+ * @param user			unused
+ */
+void verifier_ref_destroy(void *ref, int idx, void *user);
+
+typedef struct verifier_attester_t verifier_attester_t;
+
+/**
+ * An enrolled attester, identified by its AK.
+ */
+struct verifier_attester_t {
+	/** SHA-256 of the AK's SubjectPublicKeyInfo, hex */
+	char fingerprint[VERIFIER_FPR_LEN + 1];
+	/** DER SubjectPublicKeyInfo of the AK (allocated) */
+	chunk_t ak_spki;
+	/** DER EK certificate, empty if registered manually (allocated) */
+	chunk_t ek_cert;
+	/** group */
+	char group[VERIFIER_GROUP_MAX + 1];
+	/** time of enrollment */
+	time_t enrolled;
+	/** time of the last attestation, 0 if none */
+	time_t last_seen;
+	/** ear.status name of the last attestation, "" if none */
+	char last_status[16];
+};
+
+/**
+ * Destroy a verifier_attester_t.
+ *
+ * @param attester		attester
+ */
+void verifier_attester_destroy(verifier_attester_t *attester);
+
+typedef struct verifier_session_t verifier_session_t;
+
+/**
+ * A pending enrollment: waiting for the attester to prove, with the secret
+ * its TPM recovered, that the AK and the EK are in the same TPM.
+ */
+struct verifier_session_t {
+	/** session identifier, hex */
+	char id[33];
+	/** SHA-256 of the secret (never the secret itself) */
+	uint8_t secret_hash[32];
+	/** DER SubjectPublicKeyInfo of the AK (allocated) */
+	chunk_t ak_spki;
+	/** DER EK certificate (allocated) */
+	chunk_t ek_cert;
+	/** group */
+	char group[VERIFIER_GROUP_MAX + 1];
+	/** expiry time */
+	time_t expires;
+};
+
+/**
+ * Destroy a verifier_session_t.
+ *
+ * @param session		session
+ */
+void verifier_session_destroy(verifier_session_t *session);
+
+/**
+ * Check a group name: 1-64 characters of A-Z a-z 0-9 . _ -
+ *
+ * @param name			name
+ * @return				TRUE if valid
+ */
+bool verifier_group_name_valid(char *name);
+
+typedef struct verifier_store_t verifier_store_t;
+
+/**
+ * The verifier's state in SQLite: groups with reference values and warning
+ * PCRs, enrolled attesters and pending enrollments. Not thread-safe, use it
+ * from one thread.
+ */
+struct verifier_store_t {
+
+	/**
+	 * Add a group (no reference values, no warning PCRs).
+	 *
+	 * @param name		group name
+	 * @return			OK, EXISTS, INVALID or FAILED
+	 */
+	verifier_store_status_t (*add_group)(verifier_store_t *this, char *name);
+
+	/**
+	 * Remove a group with its reference values; refused while attesters
+	 * belong to it.
+	 *
+	 * @param name		group name
+	 * @return			OK, NOT_FOUND, IN_USE or FAILED
+	 */
+	verifier_store_status_t (*remove_group)(verifier_store_t *this,
+											char *name);
+
+	/**
+	 * Get a group.
+	 *
+	 * @param name		group name
+	 * @param group		group (filled in)
+	 * @return			OK, NOT_FOUND or FAILED
+	 */
+	verifier_store_status_t (*get_group)(verifier_store_t *this, char *name,
+										 verifier_group_t *group);
+
+	/**
+	 * List all groups.
+	 *
+	 * @return			array of verifier_group_t* (free() each), NULL on
+	 *					error
+	 */
+	array_t *(*list_groups)(verifier_store_t *this);
+
+	/**
+	 * Replace the reference values of a group.
+	 *
+	 * @param name		group name
+	 * @param refs		array of verifier_ref_t*
+	 * @return			OK, NOT_FOUND, INVALID or FAILED
+	 */
+	verifier_store_status_t (*set_reference)(verifier_store_t *this,
+											 char *name, array_t *refs);
+
+	/**
+	 * List the reference values of a group, ordered by bank and PCR.
+	 *
+	 * @param name		group name
+	 * @param refs		array of verifier_ref_t* (allocated, destroy with
+	 *					verifier_ref_destroy)
+	 * @return			OK, NOT_FOUND or FAILED
+	 */
+	verifier_store_status_t (*list_reference)(verifier_store_t *this,
+											  char *name, array_t **refs);
+
+	/**
+	 * Get the reference values of a group as ratkn_reference_t.
+	 *
+	 * @param name		group name
+	 * @param ref		reference values, NULL if the group has none
+	 * @return			OK, NOT_FOUND or FAILED
+	 */
+	verifier_store_status_t (*get_reference)(verifier_store_t *this,
+											 char *name,
+											 ratkn_reference_t **ref);
+
+	/**
+	 * Set the warning PCRs of a group.
+	 *
+	 * @param name		group name
+	 * @param sel		PCRs (count 0 for none)
+	 * @return			OK, NOT_FOUND or FAILED
+	 */
+	verifier_store_status_t (*set_warning)(verifier_store_t *this, char *name,
+										   ratkn_pcr_selection_t *sel);
+
+	/**
+	 * Add or replace an attester.
+	 *
+	 * @param attester	attester (fingerprint computed from ak_spki if empty)
+	 * @return			OK, NOT_FOUND (group), INVALID or FAILED
+	 */
+	verifier_store_status_t (*add_attester)(verifier_store_t *this,
+											verifier_attester_t *attester);
+
+	/**
+	 * Get an attester.
+	 *
+	 * @param fingerprint	SHA-256 of its AK, hex
+	 * @param attester		attester (allocated), destroy with
+	 *						verifier_attester_destroy()
+	 * @return				OK, NOT_FOUND or FAILED
+	 */
+	verifier_store_status_t (*get_attester)(verifier_store_t *this,
+											char *fingerprint,
+											verifier_attester_t **attester);
+
+	/**
+	 * Remove an attester.
+	 *
+	 * @param fingerprint	SHA-256 of its AK, hex
+	 * @return				OK, NOT_FOUND or FAILED
+	 */
+	verifier_store_status_t (*remove_attester)(verifier_store_t *this,
+											   char *fingerprint);
+
+	/**
+	 * List all attesters.
+	 *
+	 * @return			array of verifier_attester_t*, NULL on error
+	 */
+	array_t *(*list_attesters)(verifier_store_t *this);
+
+	/**
+	 * Record the outcome of an attestation.
+	 *
+	 * @param fingerprint	attester
+	 * @param when			time
+	 * @param status		ear.status name
+	 */
+	void (*record_attestation)(verifier_store_t *this, char *fingerprint,
+							   time_t when, char *status);
+
+	/**
+	 * Add a pending enrollment, removing expired ones.
+	 *
+	 * @param session	session (copied)
+	 * @param max		most pending sessions allowed
+	 * @param now		current time
+	 * @return			OK, EXISTS (too many pending), INVALID or FAILED
+	 */
+	verifier_store_status_t (*add_session)(verifier_store_t *this,
+										   verifier_session_t *session,
+										   u_int max, time_t now);
+
+	/**
+	 * Remove a pending enrollment and return it, if it has not expired.
+	 *
+	 * @param id		session identifier
+	 * @param now		current time
+	 * @param session	session (allocated), destroy with
+	 *					verifier_session_destroy()
+	 * @return			OK, NOT_FOUND (also if expired) or FAILED
+	 */
+	verifier_store_status_t (*take_session)(verifier_store_t *this, char *id,
+											time_t now,
+											verifier_session_t **session);
+
+	/**
+	 * Destroy the store, closing the database.
+	 */
+	void (*destroy)(verifier_store_t *this);
+};
+
+/**
+ * Open the database, creating it (and its schema) if missing.
+ *
+ * @param path			database file
+ * @return				store, NULL (logged) on error or if the schema is
+ *						newer than this program knows
+ */
+verifier_store_t *verifier_store_create(char *path);
+
+#endif /** VERIFIER_STORE_H_ @}*/
