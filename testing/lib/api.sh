@@ -377,8 +377,8 @@ verifier_resume()
 	dir=$(hostdir "$host") || exit 1
 	addr=$(cat "$dir/etc/ratkn/verifier/addr") ||
 		fail "verifier_resume: no verifier set up in $host"
-	(on "$host" sh -c 'ratkn-verifier --config /etc/ratkn/verifier/verifier.conf &
-		echo $! >/etc/ratkn/verifier/pid; wait' \
+	(on "$host" sh -c 'echo $$ >/etc/ratkn/verifier/pid
+		exec ratkn-verifier --config /etc/ratkn/verifier/verifier.conf' \
 		>>"$dir/log/verifier.log" 2>&1 || true) &
 	wait_for 10 on "$host" bash -c "exec 3<>/dev/tcp/$addr/8443" ||
 		fail "verifier on $host did not start: $(tail -5 "$dir/log/verifier.log")"
