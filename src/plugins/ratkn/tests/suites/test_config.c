@@ -319,6 +319,46 @@ START_TEST(test_tpm)
 }
 END_TEST
 
+/**
+ * The strongswan.conf examples in conf/examples
+ */
+static char *examples[] = {
+	"client/strongswan.conf",
+	"client/strongswan.verifier.conf",
+	"gateway/strongswan.conf",
+	"gateway/strongswan.verifier.conf",
+};
+
+START_TEST(test_examples)
+{
+	ratkn_config_t *config;
+	ratkn_policy_t *policy;
+	enumerator_t *enumerator;
+	char path[PATH_MAX], *conn;
+	int count = 0;
+
+	/* every connection of the documented examples is a valid policy */
+	snprintf(path, sizeof(path), "%s/../../../conf/examples/%s", RATKN_SRCDIR,
+			 examples[_i]);
+	ck_assert_msg(lib->settings->load_files(lib->settings, path, FALSE),
+				  "loading %s failed", path);
+	config = ratkn_config_create();
+	enumerator = lib->settings->create_section_enumerator(lib->settings,
+									"%s.plugins.ratkn.connections", lib->ns);
+	while (enumerator->enumerate(enumerator, &conn))
+	{
+		policy = config->get_policy(config, conn);
+		ck_assert_msg(policy && policy->valid, "%s: connection %s invalid",
+					  examples[_i], conn);
+		policy->destroy(policy);
+		count++;
+	}
+	enumerator->destroy(enumerator);
+	ck_assert_msg(count > 0, "%s: no connections", examples[_i]);
+	config->destroy(config);
+}
+END_TEST
+
 Suite *config_suite_create()
 {
 	Suite *s;
@@ -334,6 +374,7 @@ Suite *config_suite_create()
 	tcase_add_test(tc, test_groups);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_tpm);
+	tcase_add_loop_test(tc, test_examples, 0, countof(examples));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("attesters");
