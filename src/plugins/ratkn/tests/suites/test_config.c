@@ -334,7 +334,7 @@ START_TEST(test_examples)
 	ratkn_config_t *config;
 	ratkn_policy_t *policy;
 	enumerator_t *enumerator;
-	char path[PATH_MAX], *conn;
+	char path[PATH_MAX], *conn, *ns;
 	int count = 0;
 
 	/* every connection of the documented examples is a valid policy */
@@ -342,6 +342,10 @@ START_TEST(test_examples)
 			 examples[_i]);
 	ck_assert_msg(lib->settings->load_files(lib->settings, path, FALSE),
 				  "loading %s failed", path);
+	/* the examples configure charon, the tests run as lib->ns */
+	ck_assert(asprintf(&ns, "%s : charon { }", lib->ns) > 0);
+	ck_assert(lib->settings->load_string(lib->settings, ns, TRUE));
+	free(ns);
 	config = ratkn_config_create();
 	enumerator = lib->settings->create_section_enumerator(lib->settings,
 									"%s.plugins.ratkn.connections", lib->ns);
