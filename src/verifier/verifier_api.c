@@ -22,7 +22,7 @@
 #include <jansson.h>
 
 #include <ratkn_evidence.h>
-#include <ratkn_verifier_client.h>
+#include <ratkn_base64url.h>
 
 /**
  * Media type of requests and responses
@@ -91,65 +91,6 @@ typedef struct {
 } request_t;
 
 /**
- * Value of a base64url character, -1 if not in the alphabet
- */
-static int b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-	{
-		return c - 'A';
-	}
-	if (c >= 'a' && c <= 'z')
-	{
-		return c - 'a' + 26;
-	}
-	if (c >= '0' && c <= '9')
-	{
-		return c - '0' + 52;
-	}
-	return c == '-' ? 62 : c == '_' ? 63 : -1;
-}
-
-/**
- * Decode base64url without padding, strictly
- */
-static bool b64url_decode(const char *str, size_t len, chunk_t *out)
-{
-	uint32_t acc = 0;
-	int bits = 0, value;
-	size_t i, pos = 0;
-
-	if (len % 4 == 1)
-	{
-		return FALSE;
-	}
-	*out = chunk_alloc(len * 3 / 4);
-	for (i = 0; i < len; i++)
-	{
-		value = b64url_value(str[i]);
-		if (value < 0)
-		{
-			chunk_free(out);
-			return FALSE;
-		}
-		acc = (acc << 6) | value;
-		bits += 6;
-		if (bits >= 8)
-		{
-			bits -= 8;
-			out->ptr[pos++] = (acc >> bits) & 0xff;
-		}
-	}
-	if (bits && (acc & ((1 << bits) - 1)))
-	{
-		chunk_free(out);
-		return FALSE;
-	}
-	out->len = pos;
-	return TRUE;
-}
-
-/**
  * Get a required base64url member of at most max octets
  */
 static bool get_binary(json_t *obj, char *key, size_t max, chunk_t *value)
@@ -162,7 +103,7 @@ static bool get_binary(json_t *obj, char *key, size_t max, chunk_t *value)
 	{
 		return FALSE;
 	}
-	return b64url_decode(json_string_value(str), json_string_length(str),
+	return ratkn_base64url_decode(json_string_value(str), json_string_length(str),
 						 value);
 }
 

@@ -29,7 +29,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include <ratkn_verifier_client.h>
+#include <ratkn_base64url.h>
 
 /**
  * Largest key file accepted

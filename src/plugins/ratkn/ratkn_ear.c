@@ -14,7 +14,7 @@
 
 #include "ratkn_ear.h"
 #include "ratkn_types.h"
-#include "ratkn_verifier_client.h"
+#include "ratkn_base64url.h"
 
 #include <jansson.h>
 #include <jwt.h>
@@ -132,74 +132,6 @@ METHOD(ratkn_ear_t, destroy, void,
 	free(this->claims.reason);
 	free(this->token);
 	free(this);
-}
-
-/**
- * Value of a base64url character, -1 if not in the alphabet
- */
-static int b64url_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-	{
-		return c - 'A';
-	}
-	if (c >= 'a' && c <= 'z')
-	{
-		return c - 'a' + 26;
-	}
-	if (c >= '0' && c <= '9')
-	{
-		return c - '0' + 52;
-	}
-	if (c == '-')
-	{
-		return 62;
-	}
-	if (c == '_')
-	{
-		return 63;
-	}
-	return -1;
-}
-
-/**
- * Decode base64url without padding, strictly: only the URL-safe alphabet,
- * no padding, no whitespace, unused trailing bits zero
- */
-static bool b64url_decode(char *str, size_t len, chunk_t *out)
-{
-	uint32_t acc = 0;
-	int bits = 0, value;
-	size_t i, pos = 0;
-
-	if (len % 4 == 1)
-	{
-		return FALSE;
-	}
-	*out = chunk_alloc(len * 3 / 4);
-	for (i = 0; i < len; i++)
-	{
-		value = b64url_value(str[i]);
-		if (value < 0)
-		{
-			chunk_free(out);
-			return FALSE;
-		}
-		acc = (acc << 6) | value;
-		bits += 6;
-		if (bits >= 8)
-		{
-			bits -= 8;
-			out->ptr[pos++] = (acc >> bits) & 0xff;
-		}
-	}
-	if (bits && (acc & ((1 << bits) - 1)))
-	{	/* non-canonical encoding */
-		chunk_free(out);
-		return FALSE;
-	}
-	out->len = pos;
-	return TRUE;
 }
 
 /**
@@ -389,14 +321,17 @@ static bool split_jws(char *token, chunk_t parts[3])
 		{
 			return FALSE;
 		}
-		pos = dot + 1;
+		if (dot)
+		{	/* no dot after the signature, NULL + 1 is undefined */
+			pos = dot + 1;
+		}
 	}
 	for (i = 0; i < 3; i++)
 	{
 		for (pos = parts[i].ptr; pos < (char*)parts[i].ptr + parts[i].len;
 			 pos++)
 		{
-			if (b64url_value(*pos) < 0)
+			if (!ratkn_base64url_char(*pos))
 			{
 				return FALSE;
 			}
@@ -414,7 +349,7 @@ static json_t *decode_json(chunk_t part)
 	json_t *json;
 	chunk_t raw;
 
-	if (!b64url_decode(part.ptr, part.len, &raw))
+	if (!ratkn_base64url_decode(part.ptr, part.len, &raw))
 	{
 		return NULL;
 	}
@@ -476,7 +411,7 @@ static bool get_hash(json_t *obj, char *key, chunk_t *value)
 	{
 		return FALSE;
 	}
-	if (!b64url_decode((char*)json_string_value(str), json_string_length(str),
+	if (!ratkn_base64url_decode((char*)json_string_value(str), json_string_length(str),
 					   value))
 	{
 		return FALSE;

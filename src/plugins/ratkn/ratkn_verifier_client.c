@@ -20,37 +20,6 @@
 /*
  * Described in header
  */
-char *ratkn_base64url_encode(chunk_t data)
-{
-	chunk_t b64;
-	char *out;
-	size_t i, len;
-
-	b64 = chunk_to_base64(data, NULL);
-	out = malloc(b64.len + 1);
-	for (i = 0, len = 0; i < b64.len && b64.ptr[i] != '='; i++)
-	{
-		switch (b64.ptr[i])
-		{
-			case '+':
-				out[len++] = '-';
-				break;
-			case '/':
-				out[len++] = '_';
-				break;
-			default:
-				out[len++] = b64.ptr[i];
-				break;
-		}
-	}
-	out[len] = '\0';
-	chunk_free(&b64);
-	return out;
-}
-
-/*
- * Described in header
- */
 char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
 								   chunk_t evidence, bool *down, char *reason,
 								   size_t len)

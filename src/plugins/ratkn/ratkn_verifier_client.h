@@ -20,6 +20,8 @@
 #ifndef RATKN_VERIFIER_CLIENT_H_
 #define RATKN_VERIFIER_CLIENT_H_
 
+#include "ratkn_base64url.h"
+
 #include <library.h>
 
 /**
@@ -43,13 +45,5 @@
 char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
 								   chunk_t evidence, bool *down, char *reason,
 								   size_t len);
-
-/**
- * Encode binary data as base64url without padding.
- *
- * @param data			data
- * @return				encoding (allocated, NUL-terminated)
- */
-char *ratkn_base64url_encode(chunk_t data);
 
 #endif /** RATKN_VERIFIER_CLIENT_H_ @}*/

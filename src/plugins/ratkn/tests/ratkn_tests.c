@@ -69,6 +69,9 @@ static struct {
 	{ "ear",		ear_suite_create },
 	{ "http",		http_suite_create },
 	{ "credential",	credential_suite_create },
+	{ "jwe",		jwe_suite_create },
+	{ "keystore",	keystore_suite_create },
+	{ "kms_policy",	kms_policy_suite_create },
 	{ "config",		config_suite_create },
 	{ "plugin",		plugin_suite_create },
 };

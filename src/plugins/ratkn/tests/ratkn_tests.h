@@ -42,6 +42,9 @@ Suite *result_suite_create();
 Suite *ear_suite_create();
 Suite *http_suite_create();
 Suite *credential_suite_create();
+Suite *jwe_suite_create();
+Suite *keystore_suite_create();
+Suite *kms_policy_suite_create();
 Suite *config_suite_create();
 Suite *plugin_suite_create();
 
