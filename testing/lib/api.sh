@@ -409,3 +409,34 @@ verifier_log()
 {
 	printf '%s/log/verifier.log' "$(hostdir "${1:?verifier_log: HOST missing}")"
 }
+
+# ---------------------------------------------------------------------------
+# faults: swtpm (kill, stall, restart) and charon (restart, valgrind), see
+# tpm.sh and charon.sh
+# ---------------------------------------------------------------------------
+
+# shellcheck source=tpm.sh
+source "$RATKN_LAB_LIB/tpm.sh"
+# shellcheck source=charon.sh
+source "$RATKN_LAB_LIB/charon.sh"
+
+# verifier_stall HOST: suspend HOST's verifier (SIGSTOP): it still accepts
+# TCP connections, but does not answer
+verifier_stall()
+{
+	local host=${1:?verifier_stall: HOST missing} pid
+	pid=$(cat "$(hostdir "$host")/etc/ratkn/verifier/pid") ||
+		fail "no verifier running in $host"
+	kill -STOP "$pid"
+	info "$host: verifier stalled (SIGSTOP)"
+}
+
+# verifier_continue HOST: resume a stalled verifier (SIGCONT)
+verifier_continue()
+{
+	local host=${1:?verifier_continue: HOST missing} pid
+	pid=$(cat "$(hostdir "$host")/etc/ratkn/verifier/pid") ||
+		fail "no verifier running in $host"
+	kill -CONT "$pid"
+	info "$host: verifier continues (SIGCONT)"
+}

@@ -131,15 +131,27 @@ host_prepare_files()
 	return 0
 }
 
-# charon_start HOST: start charon in HOST (in the background)
+# valgrind memcheck for charons of VALGRIND_HOSTS: definite leaks and
+# invalid accesses are reported in log/valgrind.log (see valgrind_check)
+LAB_VALGRIND=(valgrind --tool=memcheck --leak-check=full
+	--show-leak-kinds=definite --errors-for-leak-kinds=definite
+	--keep-debuginfo=yes --num-callers=40 --track-fds=no)
+
+# charon_start HOST: start charon in HOST (in the background); under
+# valgrind memcheck if HOST is in VALGRIND_HOSTS
 charon_start()
 {
-	local host=$1 dir pid
+	local host=$1 dir pid wrapper=()
 	dir=$(hostdir "$host") || exit 1
 	pid=$(cat "$dir/holder.pid")
+	if lab_in_list "$host" "${RATKN_LAB_VALGRIND_HOSTS:-}"; then
+		wrapper=("${LAB_VALGRIND[@]}"
+			"--suppressions=$RATKN_LAB_LIB/valgrind.supp"
+			"--log-file=$dir/log/valgrind.log")
+	fi
 	setsid nsenter -t "$pid" -m -n -- env -i \
 		PATH="$RATKN_LAB_RUN/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-		RATKN_LAB_HOST="$host" "$LAB_CHARON" \
+		RATKN_LAB_HOST="$host" "${wrapper[@]}" "$LAB_CHARON" \
 		</dev/null >"$dir/log/charon.stderr" 2>&1 &
 	echo $! >"$dir/charon.pid"
 }
@@ -159,14 +171,17 @@ charon_wait()
 	local host=$1 dir pid
 	dir=$(hostdir "$host") || exit 1
 	pid=$(cat "$dir/charon.pid")
-	local end=$((SECONDS + 20))
+	local limit=20 end
+	# valgrind makes charon start up much slower
+	lab_in_list "$host" "${RATKN_LAB_VALGRIND_HOSTS:-}" && limit=90
+	end=$((SECONDS + limit))
 	while ! on "$host" swanctl --stats >/dev/null 2>&1; do
 		if ! kill -0 "$pid" 2>/dev/null; then
 			wait "$pid" 2>/dev/null || true
 			charon_fail "$host" "charon exited during startup"
 		fi
 		((SECONDS < end)) ||
-			charon_fail "$host" "charon's vici socket does not answer after 20 s"
+			charon_fail "$host" "charon's vici socket does not answer after $limit s"
 		sleep 0.2
 	done
 	lab_step "$host: charon running (pid $pid)"
@@ -181,6 +196,9 @@ charon_load()
 		fail "$host: swanctl --load-all failed:
 $(cat "$dir/log/swanctl-load.log")"
 	fi
+	# busy worker threads of an idle charon (its long-running jobs), for
+	# expect_workers_idle
+	_lab_workers "$host" >"$dir/workers.idle" || true
 	lab_step "$host: swanctl --load-all ok"
 }
 
@@ -191,4 +209,112 @@ charon_stop()
 	pid=$(cat "$RATKN_LAB_RUN/$host/charon.pid" 2>/dev/null) || return 0
 	lab_kill_wait 5 "$pid"
 	rm -f "$RATKN_LAB_RUN/$host/charon.pid"
+}
+
+# ---------------------------------------------------------------------------
+# faults and checks (test API)
+# ---------------------------------------------------------------------------
+
+# true if process PID is gone (or a zombie)
+_lab_gone()
+{
+	local state
+	state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 0
+	[[ -z $state || $state == Z ]]
+}
+
+# charon_kill HOST [SIGNAL]: end HOST's charon with SIGNAL (default TERM: a
+# clean shutdown; KILL: a crash) and wait until it is gone (SIGKILL after
+# 10 s, 60 s under valgrind); its log is kept as log/charon.N.log
+charon_kill()
+{
+	local host=${1:?charon_kill: HOST missing} sig=${2:-TERM}
+	local dir pid limit=10 n=1 f
+	dir=$(hostdir "$host") || exit 1
+	pid=$(cat "$dir/charon.pid" 2>/dev/null) ||
+		fail "$host: charon is not running"
+	lab_in_list "$host" "${RATKN_LAB_VALGRIND_HOSTS:-}" && limit=60
+	kill "-$sig" "$pid" 2>/dev/null || true
+	if ! wait_for "$limit" _lab_gone "$pid"; then
+		kill -KILL "$pid" 2>/dev/null || true
+		fail "$host: charon (pid $pid) did not stop within $limit s (SIG$sig)"
+	fi
+	while [[ -e $dir/log/charon.$n.log ]]; do
+		n=$((n + 1))
+	done
+	for f in charon.log valgrind.log; do
+		[[ -e $dir/log/$f ]] && mv "$dir/log/$f" "$dir/log/${f%.log}.$n.log"
+	done
+	rm -f "$dir/log/charon.log.mark" "$dir/charon.pid"
+	info "$host: charon stopped (SIG$sig), log kept as log/charon.$n.log"
+}
+
+# charon_restart HOST [SIGNAL]: charon_kill HOST SIGNAL, then start charon
+# again, wait until it answers and load its configuration (swanctl
+# --load-all); later expect_log calls see the new charon's log
+charon_restart()
+{
+	local host=${1:?charon_restart: HOST missing}
+	charon_kill "$host" "${2:-TERM}"
+	charon_start "$host"
+	charon_wait "$host"
+	charon_load "$host"
+	info "$host: charon started again (pid $(cat "$(hostdir "$host")/charon.pid"))"
+}
+
+# print the busy worker threads of HOST's charon per priority
+# (swanctl --stats "working: CRITICAL/HIGH/MEDIUM/LOW")
+_lab_workers()
+{
+	swanctl_on "$1" --stats 2>/dev/null |
+		sed -n 's/^worker threads:.* working: \([0-9/]*\).*/\1/p'
+}
+
+_lab_workers_idle()
+{
+	local host=$1 busy idle stats
+	busy=$(_lab_workers "$host") || return 1
+	idle=$(cat "$(hostdir "$host")/workers.idle")
+	# critical ones vary with vici clients coming and going
+	[[ -n $busy && ${busy#*/} == "${idle#*/}" ]] || return 1
+	stats=$(swanctl_on "$host" --stats 2>/dev/null) || return 1
+	grep -E '^job queues: 0/0/0/0' <<<"$stats" >/dev/null
+}
+
+# expect_workers_idle HOST [SECONDS]: within SECONDS (default 5), HOST's
+# charon has as many worker threads busy with jobs of high, medium and low
+# priority (IKE work is medium) as right after it started (its long-running
+# jobs, recorded when the lab loaded its configuration) and no queued jobs;
+# fails if a thread stays busy, e.g. hangs in a hook
+expect_workers_idle()
+{
+	local host=${1:?expect_workers_idle: HOST missing} seconds=${2:-5}
+	if ! wait_for "$seconds" _lab_workers_idle "$host"; then
+		swanctl_on "$host" --stats 2>&1 | sed 's/^/    /' || true
+		fail "$host: worker threads still busy after $seconds s (idle charon: $(cat "$(hostdir "$host")/workers.idle") working)"
+	fi
+	info "$host: worker threads idle ($(swanctl_on "$host" --stats |
+		sed -n 's/^worker threads: //p'))"
+}
+
+# valgrind_check HOST: stop HOST's charon (running under valgrind, see
+# VALGRIND_HOSTS) cleanly and check valgrind's report: fails on invalid
+# reads, writes or frees and on definitely lost blocks whose stack contains
+# ratkn code; prints a summary of everything valgrind reported
+valgrind_check()
+{
+	local host=${1:?valgrind_check: HOST missing} dir log n=1
+	lab_in_list "$host" "${RATKN_LAB_VALGRIND_HOSTS:-}" ||
+		fail "$host: charon does not run under valgrind (VALGRIND_HOSTS)"
+	dir=$(hostdir "$host") || exit 1
+	charon_kill "$host" TERM
+	# the report charon_kill just kept
+	while [[ -e $dir/log/charon.$((n + 1)).log ]]; do
+		n=$((n + 1))
+	done
+	log=$dir/log/valgrind.$n.log
+	[[ -s $log ]] || fail "$host: no valgrind report ($log)"
+	if ! python3 "$RATKN_LAB_LIB/valgrind-check" "$log"; then
+		fail "$host: valgrind found errors in ratkn code (see $log)"
+	fi
 }

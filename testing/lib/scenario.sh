@@ -27,7 +27,7 @@ source "$RATKN_LAB_LIB/charon.sh"
 scenario_conf()
 {
 	local h v var
-	HOSTS="" LINKS="" TPM_HOSTS="" TIMEOUT=300
+	HOSTS="" LINKS="" TPM_HOSTS="" VALGRIND_HOSTS="" TIMEOUT=300
 	unset RATKN_HOSTS CHARON_HOSTS
 	[[ -f scenario.conf ]] || fail "scenario.conf missing"
 	# shellcheck disable=SC1091
@@ -40,7 +40,7 @@ scenario_conf()
 		[[ $h =~ ^[a-z][a-z0-9]{0,30}$ ]] || fail "scenario.conf: host \
 name '$h' is invalid (lower case letters and digits, starting with a letter)"
 	done
-	for v in TPM_HOSTS RATKN_HOSTS CHARON_HOSTS; do
+	for v in TPM_HOSTS RATKN_HOSTS CHARON_HOSTS VALGRIND_HOSTS; do
 		for h in ${!v}; do
 			lab_in_list "$h" "$HOSTS" ||
 				fail "scenario.conf: $v names '$h', which is not in HOSTS"
@@ -66,6 +66,7 @@ name '$h' is invalid (lower case letters and digits, starting with a letter)"
 	done
 	export RATKN_LAB_HOSTS=$HOSTS RATKN_LAB_TPM_HOSTS=$TPM_HOSTS
 	export RATKN_LAB_RATKN_HOSTS=$RATKN_HOSTS RATKN_LAB_CHARON_HOSTS=$CHARON_HOSTS
+	export RATKN_LAB_VALGRIND_HOSTS=$VALGRIND_HOSTS
 }
 
 # run a scenario script (test, prepare) with the test API, in a session of
@@ -133,6 +134,7 @@ scenario_teardown()
 	while read -r ns; do
 		[[ $ns == "${LAB_NS_PREFIX}_seg"* ]] && lab_ns_remove "$ns"
 	done < <(lab_namespaces)
+	lab_keyrings_remove
 	exit "$rc"
 }
 
@@ -154,7 +156,7 @@ scenario_main()
 	# the ratkn tools on PATH inside hosts
 	mkdir -p "$RATKN_LAB_RUN/bin"
 	for tool in src/ratkn/ratkn src/verifier/ratkn-verifier \
-				src/verifier/ratkn-verifier-ctl; do
+				src/verifier/ratkn-verifier-ctl src/kms/ratkn-kms; do
 		printf '#!/bin/sh\nexec "%s/%s" "$@"\n' "$RATKN_LAB_REPO" "$tool" \
 			>"$RATKN_LAB_RUN/bin/${tool##*/}"
 		chmod +x "$RATKN_LAB_RUN/bin/${tool##*/}"

@@ -37,6 +37,16 @@ tpm_start()
 	swtpm_setup --tpm2 --tpmstate "$state" --create-ek-cert \
 		--create-platform-cert --lock-nvram --overwrite >"$log" 2>&1 ||
 		fail "$host: swtpm_setup failed: $(tail -n 20 "$log")"
+	tpm_run "$host"
+}
+
+# tpm_run HOST: start swtpm inside HOST on the TPM state created by
+# tpm_start and wait until it answers
+tpm_run()
+{
+	local host=$1 dir state
+	dir=$(hostdir "$host") || exit 1
+	state=$dir/tpm/state
 	on "$host" swtpm socket --tpm2 --tpmstate dir="$state" \
 		--server type=tcp,port="$LAB_TPM_PORT",bindaddr=127.0.0.1 \
 		--ctrl type=tcp,port="$LAB_TPM_CTRL_PORT",bindaddr=127.0.0.1 \
@@ -55,6 +65,8 @@ tpm_stop()
 {
 	local host=$1 pid
 	pid=$(cat "$RATKN_LAB_RUN/$host/tpm/swtpm.pid" 2>/dev/null) || return 0
+	# a swtpm stalled by tpm_stall gets SIGTERM only once it continues
+	kill -CONT "$pid" 2>/dev/null || true
 	lab_kill_wait 3 "$pid"
 }
 
@@ -90,4 +102,62 @@ tpm_distribute()
 			fi
 		done
 	done
+}
+
+# ---------------------------------------------------------------------------
+# faults (test API): kill, stall and restart a host's swtpm
+# ---------------------------------------------------------------------------
+
+# tpm_pid HOST: print the pid of HOST's running swtpm
+tpm_pid()
+{
+	local host=${1:?tpm_pid: HOST missing} pid
+	if ! pid=$(cat "$(hostdir "$host")/tpm/swtpm.pid" 2>/dev/null) ||
+			! kill -0 "$pid" 2>/dev/null; then
+		fail "$host: no swtpm running"
+	fi
+	printf '%s\n' "$pid"
+}
+
+# tpm_kill HOST: kill HOST's swtpm (SIGKILL); its state stays for tpm_restart
+tpm_kill()
+{
+	local host=${1:?tpm_kill: HOST missing} pid
+	pid=$(tpm_pid "$host")
+	kill -KILL "$pid"
+	wait_for 5 bash -c "! kill -0 $pid 2>/dev/null" ||
+		fail "$host: swtpm (pid $pid) did not die"
+	info "$host: swtpm killed"
+}
+
+# tpm_stall HOST: suspend HOST's swtpm (SIGSTOP): it still accepts
+# connections, but does not answer
+tpm_stall()
+{
+	local host=${1:?tpm_stall: HOST missing}
+	kill -STOP "$(tpm_pid "$host")"
+	info "$host: swtpm stalled (SIGSTOP)"
+}
+
+# tpm_continue HOST: resume a stalled swtpm (SIGCONT)
+tpm_continue()
+{
+	local host=${1:?tpm_continue: HOST missing}
+	kill -CONT "$(tpm_pid "$host")"
+	info "$host: swtpm continues (SIGCONT)"
+}
+
+# tpm_restart HOST: start HOST's swtpm again on its state after tpm_kill
+# and repeat the lab measured boot (a TPM reset clears the PCRs, like a
+# reboot), so that the PCRs match the reference values again
+tpm_restart()
+{
+	local host=${1:?tpm_restart: HOST missing} m out
+	out=$(hostdir "$host")/log/provision.log
+	tpm_run "$host"
+	for m in "${LAB_BOOT_MEASUREMENTS[@]}"; do
+		on "$host" ratkn measure --pcr "${m%%:*}" "${m#*:}" >>"$out" 2>&1 ||
+			fail "$host: ratkn measure --pcr ${m%%:*} failed: $(tail -n 5 "$out")"
+	done
+	info "$host: swtpm restarted, lab measured boot repeated"
 }

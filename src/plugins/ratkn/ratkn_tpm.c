@@ -13,6 +13,7 @@
  */
 
 #include "ratkn_tpm.h"
+#include "ratkn_tcti.h"
 
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
@@ -77,6 +78,21 @@ struct private_ratkn_tpm_t {
 	TSS2_TCTI_CONTEXT *tcti_ctx;
 
 	/**
+	 * Timeout of each command in ms, 0 for none
+	 */
+	u_int timeout;
+
+	/**
+	 * TCTI with the timeout providing tcti_ctx, if any
+	 */
+	ratkn_tcti_t *bounded;
+
+	/**
+	 * TCTI with a command that timed out and was not answered yet
+	 */
+	ratkn_tcti_t *stalled;
+
+	/**
 	 * ESAPI context, NULL if not connected
 	 */
 	ESYS_CONTEXT *esys;
@@ -136,12 +152,59 @@ static void disconnect(private_ratkn_tpm_t *this)
 	{
 		Esys_Finalize(&this->esys);
 	}
-	if (this->tcti_ctx)
+	if (this->bounded)
+	{	/* keep a TCTI with a stalled command to know when it returns */
+		if (this->bounded->is_stalled(this->bounded, NULL))
+		{
+			DESTROY_IF(this->stalled);
+			this->stalled = this->bounded;
+		}
+		else
+		{
+			this->bounded->destroy(this->bounded);
+		}
+		this->bounded = NULL;
+	}
+	else if (this->tcti_ctx)
 	{
 		Tss2_TctiLdr_Finalize(&this->tcti_ctx);
 	}
 	this->esys = NULL;
 	this->tcti_ctx = NULL;
+}
+
+/**
+ * Initialize the TCTI, bounded by the timeout if we have one
+ */
+static TSS2_RC connect_tcti(private_ratkn_tpm_t *this)
+{
+	u_int since;
+	TSS2_RC rc;
+
+	if (!this->timeout)
+	{
+		return Tss2_TctiLdr_Initialize(this->tcti, &this->tcti_ctx);
+	}
+	if (this->stalled)
+	{
+		if (this->stalled->is_stalled(this->stalled, &since))
+		{
+			DBG1(DBG_PTS, "ratkn: TPM '%s' has not answered a command sent "
+				 "%us ago, failing until it does", this->tcti, since);
+			return TSS2_TCTI_RC_IO_ERROR;
+		}
+		DBG1(DBG_PTS, "ratkn: TPM '%s' answered the stalled command, "
+			 "connecting again", this->tcti);
+		this->stalled->destroy(this->stalled);
+		this->stalled = NULL;
+	}
+	this->bounded = ratkn_tcti_create(this->tcti, this->timeout);
+	rc = this->bounded->connect(this->bounded);
+	if (rc == TSS2_RC_SUCCESS)
+	{
+		this->tcti_ctx = this->bounded->get_context(this->bounded);
+	}
+	return rc;
 }
 
 /**
@@ -155,12 +218,13 @@ static TSS2_RC connect_tpm(private_ratkn_tpm_t *this)
 	{
 		return TSS2_RC_SUCCESS;
 	}
-	rc = Tss2_TctiLdr_Initialize(this->tcti, &this->tcti_ctx);
+	rc = connect_tcti(this);
 	if (rc != TSS2_RC_SUCCESS)
 	{
 		DBG1(DBG_PTS, "ratkn: connecting to TPM '%s' failed: %s", this->tcti,
 			 Tss2_RC_Decode(rc));
 		this->tcti_ctx = NULL;
+		disconnect(this);
 		return rc;
 	}
 	rc = Esys_Initialize(&this->esys, this->tcti_ctx, NULL);
@@ -213,7 +277,7 @@ static bool run(private_ratkn_tpm_t *this, operation_t op, void *data,
 			break;
 		}
 		disconnect(this);
-		if (!retry || reconnected)
+		if (!retry || reconnected || this->stalled)
 		{
 			break;
 		}
@@ -1678,10 +1742,23 @@ METHOD(ratkn_tpm_t, activate_credential, bool,
 	return ok;
 }
 
+METHOD(ratkn_tpm_t, set_timeout, void,
+	private_ratkn_tpm_t *this, u_int timeout)
+{
+	this->mutex->lock(this->mutex);
+	if (this->timeout != timeout)
+	{
+		disconnect(this);
+		this->timeout = timeout;
+	}
+	this->mutex->unlock(this->mutex);
+}
+
 METHOD(ratkn_tpm_t, destroy, void,
 	private_ratkn_tpm_t *this)
 {
 	disconnect(this);
+	DESTROY_IF(this->stalled);
 	this->mutex->destroy(this->mutex);
 	free(this->tcti);
 	free(this);
@@ -1703,6 +1780,7 @@ ratkn_tpm_t *ratkn_tpm_create(char *tcti, uint32_t ak_handle)
 			.extend = _extend,
 			.get_ek = _get_ek,
 			.activate_credential = _activate_credential,
+			.set_timeout = _set_timeout,
 			.destroy = _destroy,
 		},
 		.tcti = strdup(tcti ?: RATKN_TPM_TCTI),

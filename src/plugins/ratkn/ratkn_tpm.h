@@ -144,6 +144,19 @@ struct ratkn_tpm_t {
 								chunk_t encrypted, chunk_t *secret);
 
 	/**
+	 * Bound the time the TPM may take to answer a command.
+	 *
+	 * With a timeout, the TCTI's blocking calls run in a thread of their own
+	 * (see ratkn_tcti_t). A command that times out fails (closed); until the
+	 * TPM answers it after all, further commands fail at once instead of
+	 * waiting again. Set it before the first command.
+	 *
+	 * @param timeout		timeout of each command in ms, 0 to wait forever
+	 *						(the default)
+	 */
+	void (*set_timeout)(ratkn_tpm_t *this, u_int timeout);
+
+	/**
 	 * Destroy the object, closing the connection to the TPM.
 	 */
 	void (*destroy)(ratkn_tpm_t *this);

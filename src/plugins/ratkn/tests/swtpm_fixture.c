@@ -322,6 +322,15 @@ METHOD(swtpm_t, start_, bool,
 	return start(this, startup);
 }
 
+METHOD(swtpm_t, pause_, void,
+	private_swtpm_t *this, bool paused)
+{
+	if (this->pid)
+	{
+		kill(this->pid, paused ? SIGSTOP : SIGCONT);
+	}
+}
+
 METHOD(swtpm_t, destroy, void,
 	private_swtpm_t *this)
 {
@@ -348,6 +357,7 @@ swtpm_t *swtpm_create()
 			.get_tcti = _get_tcti,
 			.stop = _stop_,
 			.start = _start_,
+			.pause = _pause_,
 			.destroy = _destroy,
 		},
 	);

@@ -54,6 +54,14 @@ struct swtpm_t {
 	bool (*start)(swtpm_t *this, bool startup);
 
 	/**
+	 * Suspend (SIGSTOP) or resume (SIGCONT) the TPM process: a suspended
+	 * TPM accepts connections but does not answer.
+	 *
+	 * @param paused	TRUE to suspend, FALSE to resume
+	 */
+	void (*pause)(swtpm_t *this, bool paused);
+
+	/**
 	 * Stop the TPM and remove its state.
 	 */
 	void (*destroy)(swtpm_t *this);

@@ -21,6 +21,7 @@
 #include <tss2/tss2_mu.h>
 
 #include <openssl/evp.h>
+#include <unistd.h>
 
 /**
  * Parse a marshalled TPMT_PUBLIC
@@ -461,6 +462,106 @@ START_TEST(test_reconnect)
 }
 END_TEST
 
+/**
+ * Milliseconds since start
+ */
+static u_int ms_since(timeval_t *start)
+{
+	timeval_t now, diff;
+
+	time_monotonic(&now);
+	timersub(&now, start, &diff);
+	return diff.tv_sec * 1000 + diff.tv_usec / 1000;
+}
+
+/**
+ * Get the AK's public area, retrying for up to 5 s
+ */
+static bool get_ak_eventually(ratkn_tpm_t *tpm, chunk_t *ak)
+{
+	int i;
+
+	for (i = 0; i < 100; i++)
+	{
+		if (tpm->get_ak_public(tpm, ak))
+		{
+			return TRUE;
+		}
+		usleep(50000);
+	}
+	return FALSE;
+}
+
+START_TEST(test_timeout)
+{
+	ratkn_pcr_selection_t sel;
+	ratkn_pcr_values_t *values = NULL;
+	ratkn_tpm_t *tpm, *other;
+	swtpm_t *swtpm;
+	timeval_t start;
+	uint8_t nonce[32] = {};
+	chunk_t ak, again, quote = chunk_empty, sig = chunk_empty;
+	u_int ms;
+
+	swtpm = swtpm_create();
+	ck_assert(swtpm);
+	tpm = ratkn_tpm_create(swtpm->get_tcti(swtpm), 0);
+	tpm->set_timeout(tpm, 1000);
+	ck_assert(tpm->create_ak(tpm, RATKN_AK_ECC, FALSE, &ak));
+
+	/* a command to a stalled TPM fails after the timeout */
+	swtpm->pause(swtpm, TRUE);
+	time_monotonic(&start);
+	ck_assert(!tpm->get_ak_public(tpm, &again));
+	ms = ms_since(&start);
+	ck_assert_int_ge(ms, 1000);
+	ck_assert_int_lt(ms, 5000);
+
+	/* further commands fail at once while it has not answered */
+	ck_assert(ratkn_pcr_selection_parse("sha256:0-7", &sel));
+	time_monotonic(&start);
+	ck_assert(!tpm->quote(tpm, &sel, chunk_from_thing(nonce), &quote, &sig,
+						  &values));
+	ck_assert_int_lt(ms_since(&start), 200);
+	ck_assert(!quote.ptr && !sig.ptr && !values);
+
+	/* a TPM object that has not connected yet times out connecting */
+	other = ratkn_tpm_create(swtpm->get_tcti(swtpm), 0);
+	other->set_timeout(other, 1000);
+	time_monotonic(&start);
+	ck_assert(!other->get_ak_public(other, &again));
+	ck_assert_int_lt(ms_since(&start), 5000);
+
+	/* once the TPM answers again, everything works */
+	swtpm->pause(swtpm, FALSE);
+	ck_assert(get_ak_eventually(tpm, &again));
+	ck_assert(chunk_equals(ak, again));
+	chunk_free(&again);
+	ck_assert(tpm->quote(tpm, &sel, chunk_from_thing(nonce), &quote, &sig,
+						 &values));
+	chunk_free(&quote);
+	chunk_free(&sig);
+	values->destroy(values);
+	ck_assert(get_ak_eventually(other, &again));
+	ck_assert(chunk_equals(ak, again));
+	chunk_free(&again);
+
+	/* destroying a TPM object with a stalled command does not wait for it */
+	swtpm->pause(swtpm, TRUE);
+	ck_assert(!other->get_ak_public(other, &again));
+	time_monotonic(&start);
+	other->destroy(other);
+	ck_assert_int_lt(ms_since(&start), 200);
+	swtpm->pause(swtpm, FALSE);
+	ck_assert(get_ak_eventually(tpm, &again));
+	chunk_free(&again);
+
+	chunk_free(&ak);
+	tpm->destroy(tpm);
+	swtpm->destroy(swtpm);
+}
+END_TEST
+
 Suite *tpm_suite_create()
 {
 	Suite *s;
@@ -500,6 +601,7 @@ Suite *tpm_suite_create()
 	tc = tcase_create("connection");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_reconnect);
+	tcase_add_test(tc, test_timeout);
 	suite_add_tcase(s, tc);
 
 	return s;
