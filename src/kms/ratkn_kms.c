@@ -46,9 +46,9 @@ enum {
 /**
  * Defaults
  */
-#define DEFAULT_MODULE "/usr/lib/softhsm/libsofthsm2.so"
-#define DEFAULT_CMK "ratkn-cmk"
-#define DEFAULT_DATABASE "/var/lib/ratkn/kms.db"
+#define DEFAULT_MODULE RATKN_KMS_DEFAULT_MODULE
+#define DEFAULT_CMK RATKN_KMS_DEFAULT_CMK
+#define DEFAULT_DATABASE RATKN_KMS_DEFAULT_DATABASE
 #define DEFAULT_LIFETIME 3600
 
 /**
@@ -98,85 +98,18 @@ static void usage(FILE *out)
  */
 static char *setting(char *key, char *def)
 {
-	return lib->settings->get_str(lib->settings, NS ".%s", def, key);
+	return ratkn_keystore_setting(NS, key) ?: def;
 }
 
 /**
- * Read the PIN: $RATKN_KMS_PIN, pin_file, pin
- */
-static char *read_pin()
-{
-	char *pin, *file, buf[256], *end;
-	FILE *f;
-
-	pin = getenv("RATKN_KMS_PIN");
-	if (pin && *pin)
-	{
-		return strdup(pin);
-	}
-	file = setting("pin_file", NULL);
-	if (file)
-	{
-		f = fopen(file, "r");
-		if (!f || !fgets(buf, sizeof(buf), f))
-		{
-			error("reading the PIN from %s failed", file);
-			if (f)
-			{
-				fclose(f);
-			}
-			return NULL;
-		}
-		fclose(f);
-		end = buf + strcspn(buf, "\r\n");
-		*end = '\0';
-		pin = strdup(buf);
-		memwipe(buf, sizeof(buf));
-		return pin;
-	}
-	pin = setting("pin", NULL);
-	if (!pin)
-	{
-		error("no PIN: set " NS ".pin or pin_file, or $RATKN_KMS_PIN");
-		return NULL;
-	}
-	return strdup(pin);
-}
-
-/**
- * Open the key store, with the token if needed
+ * Open the key store, with the token if needed (settings shared with charon,
+ * ratkn_keystore_open())
  */
 static ratkn_keystore_t *open_store(bool token)
 {
-	ratkn_pkcs11_t *p11 = NULL;
 	ratkn_keystore_t *store;
-	char *pin, *label;
 
-	if (token)
-	{
-		label = setting("token", NULL);
-		if (!label)
-		{
-			error("no token label: set " NS ".token");
-			return NULL;
-		}
-		pin = read_pin();
-		if (!pin)
-		{
-			return NULL;
-		}
-		p11 = ratkn_pkcs11_create(setting("module", DEFAULT_MODULE), label,
-								  pin);
-		memwipe(pin, strlen(pin));
-		free(pin);
-		if (!p11)
-		{
-			error("opening the token failed");
-			return NULL;
-		}
-	}
-	store = ratkn_keystore_create(setting("database", DEFAULT_DATABASE), p11,
-								  setting("cmk", DEFAULT_CMK));
+	store = ratkn_keystore_open(NS, token, getenv("RATKN_KMS_PIN"));
 	if (!store)
 	{
 		error("opening the key store failed");

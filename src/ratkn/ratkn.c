@@ -51,6 +51,7 @@
 #include <ratkn_status.h>
 #include <ratkn_tpm.h>
 #include <ratkn_verifier_client.h>
+#include <ratkn_keyring.h>
 
 #include <jansson.h>
 
@@ -74,6 +75,11 @@ enum {
  * Default PCR selection of "ratkn pcrs"
  */
 #define DEFAULT_PCRS "sha256:0,1,2,3,4,5,6,7"
+
+/**
+ * Default keyring of "ratkn keys"
+ */
+#define DEFAULT_KEYRING "ratkn"
 
 /**
  * Global options and settings
@@ -115,6 +121,7 @@ static int cmd_pcrs(context_t *ctx, command_t *cmd, int argc, char *argv[]);
 static int cmd_ek_show(context_t *ctx, command_t *cmd, int argc, char *argv[]);
 static int cmd_enroll(context_t *ctx, command_t *cmd, int argc, char *argv[]);
 static int cmd_status(context_t *ctx, command_t *cmd, int argc, char *argv[]);
+static int cmd_keys(context_t *ctx, command_t *cmd, int argc, char *argv[]);
 
 /**
  * Commands, "name sub" entries are matched on two words; add new commands
@@ -142,6 +149,14 @@ static command_t commands[] = {
 	{ "status", NULL, "[--socket URI] [--json]",
 	  "show the latest attestation outcomes of the running charon",
 	  cmd_status },
+	{ "keys", "list", "[--keyring NAME]",
+	  "list the keys released by a KMS in a keyring (default "
+	  DEFAULT_KEYRING "), without key material", cmd_keys },
+	{ "keys", "show", "NAME [--keyring NAME] [--show-secret]",
+	  "show the highest version of a released key; the key material only "
+	  "with --show-secret", cmd_keys },
+	{ "keys", "remove", "NAME [--keyring NAME]",
+	  "remove all versions of a released key (and their EDEKs)", cmd_keys },
 	{ NULL },
 };
 
@@ -1523,5 +1538,138 @@ int main(int argc, char *argv[])
 	optind = 0;
 	rc = cmd->run(&ctx, cmd, argc, argv);
 	library_deinit();
+	return rc;
+}
+
+/**
+ * Print a keyring entry
+ */
+static void print_key(ratkn_keyring_entry_t *entry)
+{
+	printf("%s:%u  key %d, perm %08x, expires %s%s\n", entry->name,
+		   entry->version, entry->serial, entry->perm, entry->expiry,
+		   entry->edek ? ", with EDEK" : "");
+}
+
+/**
+ * ratkn keys list|show|remove
+ */
+static int cmd_keys(context_t *ctx, command_t *cmd, int argc, char *argv[])
+{
+	struct option options[] = {
+		{ "keyring", required_argument, NULL, 'k' },
+		{ "show-secret", no_argument, NULL, 's' },
+		GLOBAL_OPTIONS,
+		{ 0 }
+	};
+	ratkn_keyring_entry_t *entry, *best = NULL;
+	ratkn_keyring_t *keyring;
+	enumerator_t *enumerator;
+	char *name = NULL, *keyring_name = DEFAULT_KEYRING, *sub = argv[0];
+	bool secret = FALSE;
+	chunk_t key;
+	int opt, rc, count = 0;
+
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
+	{
+		switch (opt)
+		{
+			case 'k':
+				keyring_name = optarg;
+				break;
+			case 's':
+				secret = TRUE;
+				break;
+			default:
+				rc = global_option(ctx, cmd, opt);
+				if (rc != EXIT_OK)
+				{
+					if (rc == -1)
+					{
+						usage(stderr, cmd);
+					}
+					return EXIT_USAGE;
+				}
+				break;
+		}
+	}
+	if (!streq(sub, "list"))
+	{
+		if (optind >= argc)
+		{
+			usage(stderr, cmd);
+			return EXIT_USAGE;
+		}
+		name = argv[optind++];
+	}
+	if (optind < argc || (secret && !streq(sub, "show")))
+	{
+		usage(stderr, cmd);
+		return EXIT_USAGE;
+	}
+	if (!ratkn_keyring_name_valid(keyring_name))
+	{
+		error("invalid keyring name '%s'", keyring_name);
+		return EXIT_USAGE;
+	}
+	keyring = ratkn_keyring_open(keyring_name, FALSE);
+	if (!keyring)
+	{
+		error("no keyring '%s' in the user keyring", keyring_name);
+		return EXIT_ERROR;
+	}
+	rc = EXIT_OK;
+	if (streq(sub, "remove"))
+	{
+		count = keyring->remove(keyring, name);
+		printf("removed %d version%s of '%s' from keyring '%s'\n", count,
+			   count == 1 ? "" : "s", name, keyring_name);
+		rc = count ? EXIT_OK : EXIT_ERROR;
+	}
+	else
+	{
+		enumerator = keyring->create_enumerator(keyring);
+		while (enumerator->enumerate(enumerator, &entry))
+		{
+			if (!name)
+			{
+				print_key(entry);
+				count++;
+			}
+			else if (streq(entry->name, name) &&
+					 (!best || entry->version > best->version))
+			{
+				best = entry;
+			}
+		}
+		if (name && best)
+		{
+			print_key(best);
+			count++;
+			if (secret)
+			{
+				if (keyring->read(keyring, name, best->version, &key, NULL))
+				{
+					printf("key: %+B\n", &key);
+					chunk_clear(&key);
+				}
+				else
+				{
+					rc = EXIT_ERROR;
+				}
+			}
+		}
+		enumerator->destroy(enumerator);
+		if (!name && !count)
+		{
+			printf("no released keys in keyring '%s'\n", keyring_name);
+		}
+		if (name && !count)
+		{
+			error("no key '%s' in keyring '%s'", name, keyring_name);
+			rc = EXIT_ERROR;
+		}
+	}
+	keyring->destroy(keyring);
 	return rc;
 }

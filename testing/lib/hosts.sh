@@ -196,6 +196,23 @@ lab_ns_remove()
 	ip netns del "$ns" 2>/dev/null || true
 }
 
+# remove the keyrings scenarios created for released keys: kernel keyrings
+# are not namespaced by network or mount namespaces, so lab hosts use named
+# keyrings "ratkn-lab-*" in root's user keyring, removed here
+lab_keyrings_remove()
+{
+	local id desc
+	command -v keyctl >/dev/null || return 0
+	for id in $(keyctl rlist @u 2>/dev/null); do
+		desc=$(keyctl rdescribe "$id" 2>/dev/null) || continue
+		if [[ $desc == keyring\;*\;ratkn-lab-* ]]; then
+			keyctl clear "$id" >/dev/null 2>&1
+			keyctl unlink "$id" @u >/dev/null 2>&1
+		fi
+	done
+	return 0
+}
+
 # remove every lab namespace and process (no matter which run created them)
 lab_clean_all()
 {
@@ -204,4 +221,5 @@ lab_clean_all()
 		[[ -n $ns ]] && lab_ns_remove "$ns"
 	done < <(lab_namespaces)
 	rm -f "$LAB_STATE"/host-*
+	lab_keyrings_remove
 }

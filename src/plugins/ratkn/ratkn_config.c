@@ -16,6 +16,9 @@
 #include "ratkn_kex.h"
 #include "ratkn_ak.h"
 #include "ratkn_tpm.h"
+#include "ratkn_jwe.h"
+#include "ratkn_keyring.h"
+#include "ratkn_release.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -90,6 +93,11 @@ struct private_ratkn_config_t {
 	uint32_t ak_handle;
 
 	/**
+	 * Timeout of TPM commands in ms
+	 */
+	u_int tpm_timeout;
+
+	/**
 	 * Lock for the lists
 	 */
 	rwlock_t *lock;
@@ -120,6 +128,7 @@ METHOD(ratkn_policy_t, policy_destroy, void,
 		DESTROY_OFFSET_IF(this->public.warning_ts,
 						  offsetof(traffic_selector_t, destroy));
 		free(this->public.verifier);
+		free(this->public.keyring);
 		free(this->public.name);
 		free(this);
 	}
@@ -389,6 +398,96 @@ static bool load_remote(private_policy_t *this, char *name)
 }
 
 /**
+ * Load the KMS settings of a connection (docs/kms.md)
+ */
+static bool load_kms(private_policy_t *this, char *name)
+{
+	ratkn_policy_t *p = &this->public;
+	char *keyring, *on_down, *perm, *end;
+	bool valid = TRUE;
+
+	p->kms = lib->settings->get_bool(lib->settings,
+				"%s.plugins.ratkn.connections.%s.kms", FALSE, lib->ns, name);
+	keyring = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.connections.%s.keyring", NULL, lib->ns, name);
+	on_down = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.connections.%s.keys_on_down", "keep",
+				lib->ns, name);
+	perm = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.connections.%s.key_perm", NULL, lib->ns,
+				name);
+	if (p->kms)
+	{
+		if (!(p->role & RATKN_FLAG_VERIFY))
+		{
+			DBG1(DBG_CFG, "ratkn: connection '%s': kms = yes needs role "
+				 "relying-party or mutual", name);
+			valid = FALSE;
+		}
+		if (!ratkn_jwe_supported(p->group))
+		{
+			DBG1(DBG_CFG, "ratkn: connection '%s': kms = yes needs group "
+				 "ecp256 or ecp384 (keys are wrapped to the attested share "
+				 "with JWE ECDH-ES, which has no %s)", name,
+				 ratkn_kex_group_name(p->group));
+			valid = FALSE;
+		}
+		if (!ratkn_release_configured())
+		{
+			DBG1(DBG_CFG, "ratkn: connection '%s': kms = yes, but no key "
+				 "store is configured (charon.plugins.ratkn.kms.token)", name);
+			valid = FALSE;
+		}
+	}
+	if (keyring)
+	{
+		p->keyring = strdup(keyring);
+		if (!ratkn_keyring_name_valid(keyring))
+		{
+			DBG1(DBG_CFG, "ratkn: connection '%s': invalid keyring name '%s'",
+				 name, keyring);
+			valid = FALSE;
+		}
+		if (!(p->role & RATKN_FLAG_ATTEST))
+		{
+			DBG1(DBG_CFG, "ratkn: connection '%s': keyring needs role "
+				 "attester or mutual", name);
+			valid = FALSE;
+		}
+		if (!ratkn_jwe_supported(p->group))
+		{
+			DBG1(DBG_CFG, "ratkn: connection '%s': keyring needs group "
+				 "ecp256 or ecp384 (no key releases to %s shares)", name,
+				 ratkn_kex_group_name(p->group));
+			valid = FALSE;
+		}
+	}
+	if (streq(on_down, "remove"))
+	{
+		p->keys_remove = TRUE;
+	}
+	else if (!streq(on_down, "keep"))
+	{
+		DBG1(DBG_CFG, "ratkn: connection '%s': invalid keys_on_down '%s' "
+			 "(expected keep or remove)", name, on_down);
+		valid = FALSE;
+	}
+	p->key_perm = RATKN_KEYRING_DEFAULT_PERM;
+	if (perm)
+	{
+		errno = 0;
+		p->key_perm = strtoul(perm, &end, 16);
+		if (errno || *end || !*perm || strlen(perm) > 10)
+		{
+			DBG1(DBG_CFG, "ratkn: connection '%s': invalid key_perm '%s' "
+				 "(hexadecimal keyctl permission mask)", name, perm);
+			valid = FALSE;
+		}
+	}
+	return valid;
+}
+
+/**
  * Load the policy of a connection section; an invalid section results in a
  * policy with valid = FALSE, which makes the connection fail
  */
@@ -447,6 +546,10 @@ static ratkn_policy_t *load_policy(char *name, char *pcrs_default)
 		valid = FALSE;
 	}
 	if (!load_remote(this, name))
+	{
+		valid = FALSE;
+	}
+	if (!load_kms(this, name))
 	{
 		valid = FALSE;
 	}
@@ -759,6 +862,12 @@ METHOD(ratkn_config_t, get_tpm, void,
 	*handle = this->ak_handle;
 }
 
+METHOD(ratkn_config_t, get_tpm_timeout, u_int,
+	private_ratkn_config_t *this)
+{
+	return this->tpm_timeout;
+}
+
 METHOD(ratkn_config_t, reload, void,
 	private_ratkn_config_t *this)
 {
@@ -818,6 +927,7 @@ ratkn_config_t *ratkn_config_create()
 			.get_models = _get_models,
 			.can_attest = _can_attest,
 			.get_tpm = _get_tpm,
+			.get_tpm_timeout = _get_tpm_timeout,
 			.reload = _reload,
 			.destroy = _destroy,
 		},
@@ -841,6 +951,9 @@ ratkn_config_t *ratkn_config_create()
 			this->ak_handle = value;
 		}
 	}
+
+	this->tpm_timeout = 1000 * lib->settings->get_time(lib->settings,
+				"%s.plugins.ratkn.tpm.timeout", 5, lib->ns);
 
 	/* a TPM is used if configured, or if the kernel's resource manager
 	 * device exists */

@@ -207,6 +207,29 @@ struct ratkn_policy_t {
 	u_int reattest;
 
 	/**
+	 * Relying party: release KMS keys to the attested peer in the IKE_AUTH
+	 * response (kms = yes, docs/kms.md)
+	 */
+	bool kms;
+
+	/**
+	 * Attester: name of the keyring (under @u) receiving released keys,
+	 * NULL to accept no releases
+	 */
+	char *keyring;
+
+	/**
+	 * Attester: whether released keys are removed when the last IKE_SA
+	 * that installed them into the keyring goes down
+	 */
+	bool keys_remove;
+
+	/**
+	 * Attester: permissions of installed keys (keyctl_setperm())
+	 */
+	uint32_t key_perm;
+
+	/**
 	 * Get a reference.
 	 *
 	 * @return			this, with an additional reference
@@ -280,6 +303,13 @@ struct ratkn_config_t {
 	 * @param handle	persistent AK handle
 	 */
 	void (*get_tpm)(ratkn_config_t *this, char **tcti, uint32_t *handle);
+
+	/**
+	 * How long the TPM may take to answer a command (fixed at startup).
+	 *
+	 * @return			timeout in ms, 0 to wait forever
+	 */
+	u_int (*get_tpm_timeout)(ratkn_config_t *this);
 
 	/**
 	 * Re-read the configuration.

@@ -211,6 +211,39 @@ METHOD(ratkn_kex_t, compute, bool,
 	return ok;
 }
 
+METHOD(ratkn_kex_t, unwrap, ratkn_jwe_key_t*,
+	private_ratkn_kex_t *this, char *token, chunk_t binding, time_t now,
+	char *reason, size_t len)
+{
+	ratkn_jwe_key_t *key = NULL;
+	BIGNUM *scalar = NULL;
+	chunk_t priv;
+
+	if (!this->group->curve || !ratkn_jwe_supported(this->group->group))
+	{
+		snprintf(reason, len, "releases to %s keys are not supported",
+				 this->group->name);
+		return NULL;
+	}
+	/* cjose needs the scalar; it is only held for the duration of the
+	 * call and wiped */
+	priv = chunk_alloc(this->group->public_len / 2);
+	if (EVP_PKEY_get_bn_param(this->key, OSSL_PKEY_PARAM_PRIV_KEY,
+							  &scalar) != 1 ||
+		BN_bn2binpad(scalar, priv.ptr, priv.len) != priv.len)
+	{
+		snprintf(reason, len, "no private key");
+	}
+	else
+	{
+		key = ratkn_jwe_unwrap(token, this->group->group, priv, this->pub,
+							   binding, now, reason, len);
+	}
+	BN_clear_free(scalar);
+	chunk_clear(&priv);
+	return key;
+}
+
 METHOD(ratkn_kex_t, destroy, void,
 	private_ratkn_kex_t *this)
 {
@@ -232,6 +265,7 @@ static ratkn_kex_t *create_with_key(group_t *group, EVP_PKEY *key)
 			.get_group = _get_group,
 			.get_public = _get_public,
 			.compute = _compute,
+			.unwrap = _unwrap,
 			.destroy = _destroy,
 		},
 		.group = group,
@@ -332,7 +366,14 @@ ratkn_kex_t *ratkn_kex_create_from_private(uint16_t group, chunk_t priv,
 		return NULL;
 	}
 	point = chunk_cat("cc", chunk_from_chars(0x04), pub);
-	scalar = BN_bin2bn(priv.ptr, priv.len, NULL);
+	/* a secure BN makes the parameter builder put the scalar into a block
+	 * that OSSL_PARAM_free() wipes */
+	scalar = BN_secure_new();
+	if (scalar && !BN_bin2bn(priv.ptr, priv.len, scalar))
+	{
+		BN_clear_free(scalar);
+		scalar = NULL;
+	}
 	bld = OSSL_PARAM_BLD_new();
 	if (scalar && bld &&
 		OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME,

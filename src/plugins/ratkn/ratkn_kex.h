@@ -20,6 +20,8 @@
 #ifndef RATKN_KEX_H_
 #define RATKN_KEX_H_
 
+#include "ratkn_jwe.h"
+
 #include <library.h>
 
 typedef struct ratkn_kex_t ratkn_kex_t;
@@ -55,6 +57,22 @@ struct ratkn_kex_t {
 	 * @return			FALSE (and logged) if the peer's value is invalid
 	 */
 	bool (*compute)(ratkn_kex_t *this, chunk_t peer, chunk_t *secret);
+
+	/**
+	 * Unwrap a KMS key release (docs/kms.md) addressed to this key pair
+	 * (ratkn_jwe_unwrap() with our private key, which never leaves the
+	 * object). Only P-256 and P-384 (ratkn_jwe_supported()).
+	 *
+	 * @param token		compact JWE
+	 * @param binding	expected session binding, RATKN_HASH_LEN octets
+	 * @param now		current time, for the expiry check
+	 * @param reason	receives the reason on failure
+	 * @param len		size of reason
+	 * @return			unwrapped key, NULL on failure
+	 */
+	ratkn_jwe_key_t *(*unwrap)(ratkn_kex_t *this, char *token,
+							   chunk_t binding, time_t now, char *reason,
+							   size_t len);
 
 	/**
 	 * Destroy the key pair, wiping the private key.

@@ -916,3 +916,104 @@ ratkn_keystore_t *ratkn_keystore_create(char *database, ratkn_pkcs11_t *token,
 	}
 	return &this->public;
 }
+
+/*
+ * Described in header
+ */
+char *ratkn_keystore_setting(char *section, char *key)
+{
+	char *def = NULL, buf[256];
+
+	if (streq(key, "module"))
+	{
+		def = RATKN_KMS_DEFAULT_MODULE;
+	}
+	else if (streq(key, "cmk"))
+	{
+		def = RATKN_KMS_DEFAULT_CMK;
+	}
+	else if (streq(key, "database"))
+	{
+		def = RATKN_KMS_DEFAULT_DATABASE;
+	}
+	/* settings split the format, not the arguments, at dots: build the
+	 * complete key (section and key contain no '%') */
+	snprintf(buf, sizeof(buf), "%s.%s", section, key);
+	return lib->settings->get_str(lib->settings, buf, def);
+}
+
+/**
+ * Read the PIN: the given one, pin_file, pin (allocated)
+ */
+static char *read_pin(char *section, char *pin)
+{
+	char *file, buf[256];
+	FILE *f;
+
+	if (pin && *pin)
+	{
+		return strdup(pin);
+	}
+	file = ratkn_keystore_setting(section, "pin_file");
+	if (file)
+	{
+		f = fopen(file, "r");
+		if (!f || !fgets(buf, sizeof(buf), f))
+		{
+			DBG1(DBG_CFG, "ratkn: reading the PIN from %s failed", file);
+			if (f)
+			{
+				fclose(f);
+			}
+			return NULL;
+		}
+		fclose(f);
+		buf[strcspn(buf, "\r\n")] = '\0';
+		pin = strdup(buf);
+		memwipe(buf, sizeof(buf));
+		return pin;
+	}
+	pin = ratkn_keystore_setting(section, "pin");
+	if (!pin)
+	{
+		DBG1(DBG_CFG, "ratkn: no PIN: set %s.pin or %s.pin_file", section,
+			 section);
+		return NULL;
+	}
+	return strdup(pin);
+}
+
+/*
+ * Described in header
+ */
+ratkn_keystore_t *ratkn_keystore_open(char *section, bool token, char *pin)
+{
+	ratkn_pkcs11_t *p11 = NULL;
+	char *label;
+
+	if (token)
+	{
+		label = ratkn_keystore_setting(section, "token");
+		if (!label)
+		{
+			DBG1(DBG_CFG, "ratkn: no token label: set %s.token", section);
+			return NULL;
+		}
+		pin = read_pin(section, pin);
+		if (!pin)
+		{
+			return NULL;
+		}
+		p11 = ratkn_pkcs11_create(ratkn_keystore_setting(section, "module"),
+								  label, pin);
+		memwipe(pin, strlen(pin));
+		free(pin);
+		if (!p11)
+		{
+			DBG1(DBG_CFG, "ratkn: opening the token '%s' failed", label);
+			return NULL;
+		}
+	}
+	return ratkn_keystore_create(ratkn_keystore_setting(section, "database"),
+								 p11, ratkn_keystore_setting(section, "cmk"));
+}

@@ -233,4 +233,35 @@ void ratkn_key_info_destroy(ratkn_key_info_t *info);
 ratkn_keystore_t *ratkn_keystore_create(char *database, ratkn_pkcs11_t *token,
 										char *cmk);
 
+/**
+ * Default PKCS#11 module, CMK label and database of the settings read by
+ * ratkn_keystore_open().
+ */
+#define RATKN_KMS_DEFAULT_MODULE "/usr/lib/softhsm/libsofthsm2.so"
+#define RATKN_KMS_DEFAULT_CMK "ratkn-cmk"
+#define RATKN_KMS_DEFAULT_DATABASE "/var/lib/ratkn/kms.db"
+
+/**
+ * Get a KMS setting of a settings section (module, token, pin, pin_file,
+ * cmk, database), with the defaults above.
+ *
+ * @param section		settings section ("ratkn-kms", "charon.plugins.ratkn.kms")
+ * @param key			setting
+ * @return				value (borrowed), NULL if not set and no default
+ */
+char *ratkn_keystore_setting(char *section, char *key);
+
+/**
+ * Open the key store configured in a settings section (strongswan.conf
+ * syntax, shared by ratkn-kms and charon, docs/kms.md): module, token,
+ * pin_file or pin, cmk and database. Failures are logged (DBG_CFG).
+ *
+ * @param section		settings section
+ * @param token			whether to log in to the token (needed for key
+ *						material)
+ * @param pin			PIN overriding pin_file and pin, NULL for none
+ * @return				key store, NULL on failure
+ */
+ratkn_keystore_t *ratkn_keystore_open(char *section, bool token, char *pin);
+
 #endif /** RATKN_KEYSTORE_H_ @}*/

@@ -19,6 +19,10 @@
 #include "ratkn_ear.h"
 #include "ratkn_verifier_client.h"
 #include "ratkn_binding.h"
+#include "ratkn_keys.h"
+#include "ratkn_keyring.h"
+#include "ratkn_release.h"
+#include "ratkn_kms_policy.h"
 
 #include <time.h>
 
@@ -127,6 +131,36 @@ typedef struct {
 	 */
 	bool done;
 
+	/**
+	 * EAR status tier of the appraised peer (local appraisal: affirming),
+	 * for KMS grants
+	 */
+	ratkn_ear_status_t status;
+
+	/**
+	 * KMS relying party: whether the release was decided
+	 */
+	bool keys_sent;
+
+	/**
+	 * Attester: the peer's RATKN_KEYS, or why it could not be parsed
+	 */
+	ratkn_keys_t *keys;
+	char keys_error[128];
+
+	/**
+	 * Attester with a keyring: releases unwrapped once the peer was
+	 * authorized (ratkn_jwe_key_t), installed when the IKE_SA is up
+	 */
+	linked_list_t *released;
+
+	/**
+	 * Attester: keyring this IKE_SA installed keys into, NULL if none, and
+	 * whether they are removed when it goes down
+	 */
+	char *keyring;
+	bool keys_remove;
+
 } entry_t;
 
 /**
@@ -185,7 +219,37 @@ struct private_ratkn_listener_t {
 	 * IKE_SA was registered on the bus (re-authentication)
 	 */
 	hashtable_t *pending;
+
+	/**
+	 * KMS relying party (opens the key store on first use)
+	 */
+	ratkn_release_t *kms;
+
+	/**
+	 * Keyrings that up IKE_SAs installed keys into (keyring_use_t), for
+	 * keys_on_down = remove
+	 */
+	linked_list_t *keyrings;
 };
+
+/**
+ * A keyring and the number of IKE_SAs that installed keys into it
+ */
+typedef struct {
+	/** keyring name */
+	char *name;
+	/** number of IKE_SAs */
+	u_int count;
+} keyring_use_t;
+
+/**
+ * Destroy a keyring_use_t
+ */
+static void keyring_use_destroy(keyring_use_t *this)
+{
+	free(this->name);
+	free(this);
+}
 
 /**
  * ratkn state of an IKE_SA whose IKE_SA_INIT request charon generated while
@@ -242,6 +306,9 @@ static void entry_destroy(entry_t *this)
 	chunk_free(&this->attestation);
 	free(this->remote_token);
 	DESTROY_IF(this->attested_id);
+	DESTROY_IF(this->keys);
+	DESTROY_OFFSET_IF(this->released, offsetof(ratkn_jwe_key_t, destroy));
+	free(this->keyring);
 	free(this);
 }
 
@@ -1111,6 +1178,19 @@ static void incoming_auth(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	{
 		return;
 	}
+	if (!message->get_request(message) && !entry->keys &&
+		!entry->keys_error[0] &&
+		get_notify_data(message, RATKN_NOTIFY_KEYS, &data, &duplicate))
+	{
+		entry->keys = duplicate ? NULL :
+					  ratkn_keys_parse(data, entry->keys_error,
+									   sizeof(entry->keys_error));
+		if (duplicate)
+		{
+			snprintf(entry->keys_error, sizeof(entry->keys_error),
+					 "RATKN_KEYS sent more than once");
+		}
+	}
 	if (!entry->result && !entry->result_error[0] &&
 		get_notify_data(message, RATKN_NOTIFY_RESULT, &data, &duplicate))
 	{
@@ -1140,6 +1220,352 @@ static void incoming_auth(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	{
 		snprintf(entry->evidence_error, sizeof(entry->evidence_error),
 				 "malformed evidence");
+	}
+}
+
+/**
+ * KMS serving dynamic PPKs (charon.plugins.ratkn.ppk.kms): charon announces
+ * PPK support only if a credential set lists a PPK without an identity, but
+ * KMS keys are looked up by PPK_ID; announce it if the initiator asked
+ */
+static void announce_kms_ppk(ike_sa_t *ike_sa, message_t *message)
+{
+	if (ike_sa->supports_extension(ike_sa, EXT_PPK) &&
+		!message->get_notify(message, USE_PPK) &&
+		lib->settings->get_bool(lib->settings, "%s.plugins.ratkn.ppk.kms",
+								FALSE, lib->ns))
+	{
+		message->add_notify(message, FALSE, USE_PPK, chunk_empty);
+	}
+}
+
+/**
+ * Groups of the peer established during authentication (AUTH_RULE_GROUP,
+ * e.g. from attribute certificates or RADIUS), as strings
+ */
+static linked_list_t *get_groups(ike_sa_t *ike_sa)
+{
+	enumerator_t *enumerator, *rules;
+	identification_t *group;
+	linked_list_t *groups;
+	auth_cfg_t *auth;
+	auth_rule_t rule;
+	char buf[256];
+
+	groups = linked_list_create();
+	enumerator = ike_sa->create_auth_cfg_enumerator(ike_sa, FALSE);
+	while (enumerator->enumerate(enumerator, &auth))
+	{
+		rules = auth->create_enumerator(auth);
+		while (rules->enumerate(rules, &rule, &group))
+		{
+			if (rule == AUTH_RULE_GROUP)
+			{
+				snprintf(buf, sizeof(buf), "%Y", group);
+				groups->insert_last(groups, strdup(buf));
+			}
+		}
+		rules->destroy(rules);
+	}
+	enumerator->destroy(enumerator);
+	return groups;
+}
+
+/**
+ * KMS relying party (kms = yes): add the keys granted to the appraised peer
+ * to our final IKE_AUTH response (docs/kms.md)
+ */
+static void release_keys(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+						 message_t *message)
+{
+	char peer[RATKN_KMS_PEER_MAX + 1], *list[RATKN_KEYS_MAX], *jwe;
+	linked_list_t *releases, *groups;
+	identification_t *subject;
+	enumerator_t *enumerator;
+	ratkn_policy_t *policy;
+	ratkn_keys_t *keys;
+	chunk_t identity;
+	entry_t *entry;
+	int count = 0;
+
+	entry = get_entry(this, ike_sa);
+	if (!entry || !entry->attested || !entry->done || entry->keys_sent ||
+		message->get_request(message) ||
+		message->get_notify(message, AUTHENTICATION_FAILED))
+	{
+		return;
+	}
+	policy = get_policy(this, ike_sa);
+	if (!policy || !policy->valid || !policy->kms)
+	{
+		DESTROY_IF(policy);
+		return;
+	}
+	entry->keys_sent = TRUE;
+	if (!get_identity_der(ike_sa, FALSE, &identity, &subject))
+	{
+		DBG1(DBG_IKE, "ratkn: no certificate of the attested peer, no keys "
+			 "released");
+		policy->destroy(policy);
+		return;
+	}
+	snprintf(peer, sizeof(peer), "%Y", entry->attested_id);
+	groups = get_groups(ike_sa);
+	releases = linked_list_create();
+	if (this->kms->release(this->kms, entry->session, peer, groups,
+						   entry->status, identity, releases))
+	{
+		enumerator = releases->create_enumerator(releases);
+		while (enumerator->enumerate(enumerator, &jwe))
+		{
+			list[count++] = jwe;
+		}
+		enumerator->destroy(enumerator);
+		keys = count ? ratkn_keys_create(
+							entry->session->get_ike_role(entry->session) ==
+							RATKN_IKE_INITIATOR ? RATKN_IKE_RESPONDER
+												: RATKN_IKE_INITIATOR,
+							list, count) : NULL;
+		if (keys)
+		{
+			message->add_notify(message, FALSE, RATKN_NOTIFY_KEYS,
+								keys->get_encoding(keys));
+			DBG1(DBG_IKE, "ratkn: sending %d key release%s to '%s' "
+				 "(RATKN_KEYS, %zu octets)", count, count == 1 ? "" : "s",
+				 peer, keys->get_encoding(keys).len);
+			keys->destroy(keys);
+		}
+		else
+		{
+			DBG1(DBG_IKE, "ratkn: no keys released to '%s'", peer);
+		}
+	}
+	releases->destroy_function(releases, free);
+	groups->destroy_function(groups, free);
+	chunk_free(&identity);
+	policy->destroy(policy);
+}
+
+/**
+ * Attester with a keyring: unwrap the releases of the authorized peer while
+ * our ECDHE private key still exists
+ */
+static void unwrap_keys(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+						entry_t *entry, ratkn_policy_t *policy)
+{
+	identification_t *subject;
+	enumerator_t *enumerator;
+	ratkn_jwe_key_t *key;
+	chunk_t identity;
+	char *token, reason[256];
+	time_t now = time(NULL);
+
+	if (policy->kms && entry->attested &&
+		entry->session->get_ike_role(entry->session) == RATKN_IKE_INITIATOR)
+	{	/* e.g. a re-authentication started by the relying party */
+		DBG1(DBG_IKE, "ratkn: connection '%s' has kms = yes, but we are the "
+			 "IKE initiator: releases travel in the IKE_AUTH response, no "
+			 "keys released to '%Y'", policy->name, entry->attested_id);
+	}
+	if (!(policy->role & RATKN_FLAG_ATTEST) || !entry->evidence_sent ||
+		!entry->attestation.len)
+	{
+		return;
+	}
+	if (!policy->keyring)
+	{
+		if (entry->keys)
+		{
+			DBG1(DBG_IKE, "ratkn: peer released %d key%s, but connection "
+				 "'%s' has no keyring, ignored",
+				 entry->keys->get_count(entry->keys),
+				 entry->keys->get_count(entry->keys) == 1 ? "" : "s",
+				 policy->name);
+		}
+		return;
+	}
+	entry->released = linked_list_create();
+	if (entry->keys_error[0])
+	{
+		DBG1(DBG_IKE, "ratkn: malformed RATKN_KEYS from peer: %s",
+			 entry->keys_error);
+		return;
+	}
+	if (!entry->keys)
+	{
+		DBG1(DBG_IKE, "ratkn: peer released no keys");
+		return;
+	}
+	if (entry->keys->get_role(entry->keys) !=
+		entry->session->get_ike_role(entry->session))
+	{
+		DBG1(DBG_IKE, "ratkn: key releases for the other IKE role, ignored");
+		return;
+	}
+	if (!get_identity_der(ike_sa, TRUE, &identity, &subject))
+	{
+		DBG1(DBG_IKE, "ratkn: no certificate of ours, key releases ignored");
+		return;
+	}
+	enumerator = entry->keys->create_enumerator(entry->keys);
+	while (enumerator->enumerate(enumerator, &token))
+	{
+		key = entry->session->unwrap_release(entry->session, token, identity,
+											 now, reason, sizeof(reason));
+		if (key)
+		{
+			entry->released->insert_last(entry->released, key);
+		}
+		else
+		{
+			DBG1(DBG_IKE, "ratkn: key release from peer rejected: %s",
+				 reason);
+		}
+	}
+	enumerator->destroy(enumerator);
+	chunk_free(&identity);
+}
+
+/**
+ * Count an IKE_SA that installed keys into a keyring
+ */
+static void keyring_ref(private_ratkn_listener_t *this, char *name)
+{
+	enumerator_t *enumerator;
+	keyring_use_t *use, *found = NULL;
+
+	this->mutex->lock(this->mutex);
+	enumerator = this->keyrings->create_enumerator(this->keyrings);
+	while (enumerator->enumerate(enumerator, &use))
+	{
+		if (streq(use->name, name))
+		{
+			found = use;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	if (!found)
+	{
+		INIT(found,
+			.name = strdup(name),
+		);
+		this->keyrings->insert_last(this->keyrings, found);
+	}
+	found->count++;
+	this->mutex->unlock(this->mutex);
+}
+
+/**
+ * Uncount an IKE_SA that installed keys into a keyring; returns how many are
+ * left
+ */
+static u_int keyring_unref(private_ratkn_listener_t *this, char *name)
+{
+	enumerator_t *enumerator;
+	keyring_use_t *use;
+	u_int count = 0;
+
+	this->mutex->lock(this->mutex);
+	enumerator = this->keyrings->create_enumerator(this->keyrings);
+	while (enumerator->enumerate(enumerator, &use))
+	{
+		if (streq(use->name, name))
+		{
+			count = --use->count;
+			if (!count)
+			{
+				this->keyrings->remove_at(this->keyrings, enumerator);
+				keyring_use_destroy(use);
+			}
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->mutex->unlock(this->mutex);
+	return count;
+}
+
+/**
+ * Attester: install the unwrapped releases into the connection's keyring
+ * once the IKE_SA is up; keys of the keyring that were not released in this
+ * attestation (rotated or revoked) are removed
+ */
+static void install_keys(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
+						 entry_t *entry)
+{
+	ratkn_jwe_claims_t *claims;
+	ratkn_keyring_t *keyring;
+	ratkn_policy_t *policy;
+	enumerator_t *enumerator;
+	ratkn_jwe_key_t *key;
+	linked_list_t *kids;
+	time_t now = time(NULL);
+	int removed;
+
+	policy = get_policy(this, ike_sa);
+	keyring = policy && policy->keyring ?
+				ratkn_keyring_open(policy->keyring, TRUE) : NULL;
+	if (keyring)
+	{
+		kids = linked_list_create();
+		enumerator = entry->released->create_enumerator(entry->released);
+		while (enumerator->enumerate(enumerator, &key))
+		{
+			claims = key->get_claims(key);
+			if (keyring->install(keyring, key, policy->key_perm, now))
+			{
+				kids->insert_last(kids, key->get_kid(key));
+				DBG1(DBG_IKE, "ratkn: key '%s' (%s) installed in keyring '%s', "
+					 "expires in %lds%s", key->get_kid(key), claims->usage,
+					 policy->keyring, (long)(claims->exp - now),
+					 claims->edek.len ? ", with its EDEK" : "");
+			}
+		}
+		enumerator->destroy(enumerator);
+		removed = keyring->remove_others(keyring, kids);
+		if (removed)
+		{
+			DBG1(DBG_IKE, "ratkn: removed %d key%s no longer released from "
+				 "keyring '%s'", removed, removed == 1 ? "" : "s",
+				 policy->keyring);
+		}
+		kids->destroy(kids);
+		keyring->destroy(keyring);
+		if (!entry->keyring)
+		{
+			entry->keyring = strdup(policy->keyring);
+			entry->keys_remove = policy->keys_remove;
+			keyring_ref(this, entry->keyring);
+		}
+	}
+	DESTROY_IF(policy);
+	entry->released->destroy_offset(entry->released,
+									offsetof(ratkn_jwe_key_t, destroy));
+	entry->released = NULL;
+}
+
+/**
+ * Attester: the IKE_SA is gone; with keys_on_down = remove, empty the
+ * keyring when no other IKE_SA that installed keys into it is left
+ */
+static void keys_down(private_ratkn_listener_t *this, entry_t *entry)
+{
+	ratkn_keyring_t *keyring;
+	int removed;
+
+	if (!entry->keyring || keyring_unref(this, entry->keyring) ||
+		!entry->keys_remove)
+	{
+		return;
+	}
+	keyring = ratkn_keyring_open(entry->keyring, FALSE);
+	if (keyring)
+	{
+		removed = keyring->remove(keyring, NULL);
+		DBG1(DBG_IKE, "ratkn: IKE_SA down, removed %d released key%s from "
+			 "keyring '%s'", removed, removed == 1 ? "" : "s", entry->keyring);
+		keyring->destroy(keyring);
 	}
 }
 
@@ -1191,6 +1617,7 @@ METHOD(listener_t, message_hook, bool,
 				else
 				{
 					answer(this, ike_sa, message);
+					announce_kms_ppk(ike_sa, message);
 				}
 			}
 			else if (!incoming && !plain)
@@ -1212,6 +1639,7 @@ METHOD(listener_t, message_hook, bool,
 				else
 				{
 					outgoing_auth(this, ike_sa, message);
+					release_keys(this, ike_sa, message);
 				}
 			}
 			break;
@@ -1381,6 +1809,7 @@ static bool check_result(private_ratkn_listener_t *this, entry_t *entry,
 			default:
 				break;
 		}
+		entry->status = claims->status;
 		snprintf(msg, len, "verifier '%s' says %s (%s)%s%s%s", verifier->name,
 				 ratkn_ear_status_name(claims->status), bound,
 				 claims->reason ? ": " : "", claims->reason ?: "",
@@ -1421,6 +1850,7 @@ static bool appraise_local(private_ratkn_listener_t *this, entry_t *entry,
 	}
 	else
 	{
+		entry->status = RATKN_EAR_AFFIRMING;
 		snprintf(msg, len, "%N evidence of attester '%s' appraised, %u PCRs "
 				 "quoted, bound to this IKE_SA and certificate '%Y'",
 				 ratkn_format_names,
@@ -1850,6 +2280,7 @@ METHOD(listener_t, authorize, bool,
 					 "peer attested" : "attested to peer",
 					 ratkn_kex_group_name(policy->group),
 					 ratkn_key_use_names, policy->key_use);
+				unwrap_keys(this, ike_sa, entry, policy);
 				entry->session->clear_sk(entry->session);
 			}
 		}
@@ -1969,6 +2400,7 @@ METHOD(listener_t, ike_state_change, bool,
 	ike_sa_id_t *old;
 	entry_t *entry;
 	uintptr_t id;
+	u_int left;
 
 	if (state == IKE_DESTROYING)
 	{
@@ -1976,6 +2408,7 @@ METHOD(listener_t, ike_state_change, bool,
 		this->mutex->lock(this->mutex);
 		entry = this->entries->remove(this->entries, (void*)id);
 		old = this->reestablishing->remove(this->reestablishing, (void*)id);
+		left = this->entries->get_count(this->entries);
 		this->mutex->unlock(this->mutex);
 		DESTROY_IF(old);
 		pending = remove_pending(this, ike_sa);
@@ -1987,7 +2420,10 @@ METHOD(listener_t, ike_state_change, bool,
 		}
 		if (entry)
 		{
+			keys_down(this, entry);
 			entry_destroy(entry);
+			DBG2(DBG_IKE, "ratkn: released the state of this IKE_SA, %u "
+				 "IKE_SA%s with ratkn state left", left, left == 1 ? "" : "s");
 		}
 	}
 	return TRUE;
@@ -2019,6 +2455,10 @@ METHOD(listener_t, ike_updown, bool,
 	this->mutex->unlock(this->mutex);
 	DESTROY_IF(old);
 
+	if (entry->released)
+	{
+		install_keys(this, ike_sa, entry);
+	}
 	policy = get_policy(this, ike_sa);
 	if (policy && policy->reattest && entry->attested)
 	{
@@ -2032,6 +2472,12 @@ METHOD(listener_t, ike_updown, bool,
 	}
 	DESTROY_IF(policy);
 	return TRUE;
+}
+
+METHOD(ratkn_listener_t, get_kms, ratkn_release_t*,
+	private_ratkn_listener_t *this)
+{
+	return this->kms;
 }
 
 METHOD(ratkn_listener_t, get_count, u_int,
@@ -2086,6 +2532,9 @@ METHOD(ratkn_listener_t, destroy, void,
 	}
 	enumerator->destroy(enumerator);
 	this->pending->destroy(this->pending);
+	this->keyrings->destroy_function(this->keyrings,
+									 (void*)keyring_use_destroy);
+	this->kms->destroy(this->kms);
 	this->cache->destroy_function(this->cache, (void*)passport_destroy);
 	this->mutex->destroy(this->mutex);
 	DESTROY_IF(this->tpm);
@@ -2112,6 +2561,7 @@ ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config,
 				.narrow = _narrow,
 			},
 			.get_shared = _get_shared,
+			.get_kms = _get_kms,
 			.get_count = _get_count,
 			.destroy = _destroy,
 		},
@@ -2126,12 +2576,15 @@ ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config,
 		.down = hashtable_create(hashtable_hash_str, hashtable_equals_str, 4),
 		.pending = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr,
 									8),
+		.kms = ratkn_release_create(),
+		.keyrings = linked_list_create(),
 	);
 
 	if (config->can_attest(config))
 	{
 		config->get_tpm(config, &tcti, &handle);
 		this->tpm = ratkn_tpm_create(tcti, handle);
+		this->tpm->set_timeout(this->tpm, config->get_tpm_timeout(config));
 	}
 	return &this->public;
 }

@@ -22,6 +22,7 @@
 
 #include "ratkn_config.h"
 #include "ratkn_status.h"
+#include "ratkn_release.h"
 
 #include <bus/listeners/listener.h>
 #include <credentials/keys/shared_key.h>
@@ -55,6 +56,14 @@ struct ratkn_listener_t {
 	shared_key_t *(*get_shared)(ratkn_listener_t *this, ike_sa_t *ike_sa,
 								shared_key_type_t type, identification_t *me,
 								identification_t *other);
+
+	/**
+	 * The KMS relying party (key store access shared with the credential
+	 * set, one token session per process).
+	 *
+	 * @return			KMS relying party (borrowed)
+	 */
+	ratkn_release_t *(*get_kms)(ratkn_listener_t *this);
 
 	/**
 	 * Number of IKE_SAs with ratkn state (for tests and monitoring).

@@ -409,6 +409,46 @@ METHOD(ratkn_session_t, get_peer_binding, bool,
 								 binding);
 }
 
+METHOD(ratkn_session_t, wrap_release, char*,
+	private_ratkn_session_t *this, ratkn_jwe_claims_t *claims,
+	chunk_t identity)
+{
+	uint8_t binding[RATKN_HASH_LEN], id_hash[RATKN_HASH_LEN];
+
+	if (this->state != RATKN_SESSION_NEGOTIATED ||
+		!get_peer_binding(this, identity, binding, id_hash))
+	{
+		DBG1(DBG_IKE, "ratkn: no binding to wrap a key release to");
+		return NULL;
+	}
+	return ratkn_jwe_wrap(claims, this->peer->get_group(this->peer),
+						  this->peer->get_share(this->peer),
+						  chunk_from_thing(binding));
+}
+
+METHOD(ratkn_session_t, unwrap_release, ratkn_jwe_key_t*,
+	private_ratkn_session_t *this, char *token, chunk_t identity, time_t now,
+	char *reason, size_t len)
+{
+	uint8_t session[RATKN_HASH_LEN], id[RATKN_HASH_LEN], binding[RATKN_HASH_LEN];
+
+	if (this->state != RATKN_SESSION_NEGOTIATED || !this->kex)
+	{
+		snprintf(reason, len, "our ECDHE key is gone");
+		return NULL;
+	}
+	if (!get_session_hash(this, session) ||
+		!ratkn_binding_identity_hash(identity, id) ||
+		!ratkn_binding_compute(this->role, chunk_from_thing(session),
+							   chunk_from_thing(id), binding))
+	{
+		snprintf(reason, len, "computing the binding failed");
+		return NULL;
+	}
+	return this->kex->unwrap(this->kex, token, chunk_from_thing(binding), now,
+							 reason, len);
+}
+
 METHOD(ratkn_session_t, attest, ratkn_evidence_t*,
 	private_ratkn_session_t *this, ratkn_tpm_t *tpm, chunk_t identity,
 	ratkn_pcr_selection_t *pcrs)
@@ -502,6 +542,8 @@ ratkn_session_t *ratkn_session_create(ratkn_ike_role_t ike_role)
 			.clear_sk = _clear_sk,
 			.get_session_hash = _get_session_hash,
 			.get_peer_binding = _get_peer_binding,
+			.wrap_release = _wrap_release,
+			.unwrap_release = _unwrap_release,
 			.attest = _attest,
 			.appraise = _appraise,
 			.destroy = _destroy,

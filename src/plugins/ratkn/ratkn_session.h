@@ -25,6 +25,7 @@
 #include "ratkn_evidence.h"
 #include "ratkn_appraisal.h"
 #include "ratkn_tpm.h"
+#include "ratkn_jwe.h"
 
 typedef enum ratkn_session_state_t ratkn_session_state_t;
 
@@ -201,6 +202,33 @@ struct ratkn_session_t {
 	bool (*get_peer_binding)(ratkn_session_t *this, chunk_t identity,
 							 uint8_t binding[RATKN_HASH_LEN],
 							 uint8_t id_hash[RATKN_HASH_LEN]);
+
+	/**
+	 * Relying party: wrap a KMS key release to the peer's attested ECDHE
+	 * share, bound to the peer's binding (docs/kms.md).
+	 *
+	 * @param claims	claims to release
+	 * @param identity	DER of the peer's certificate (or SPKI)
+	 * @return			compact JWE (allocated), NULL on failure (logged)
+	 */
+	char *(*wrap_release)(ratkn_session_t *this, ratkn_jwe_claims_t *claims,
+						  chunk_t identity);
+
+	/**
+	 * Attester: unwrap a KMS key release with our ECDHE private key,
+	 * checking that it is bound to our evidence of this session. Fails
+	 * once clear_sk() was called.
+	 *
+	 * @param token		compact JWE
+	 * @param identity	DER of our end-entity certificate (or SPKI)
+	 * @param now		current time
+	 * @param reason	receives the reason on failure
+	 * @param len		size of reason
+	 * @return			unwrapped key, NULL on failure
+	 */
+	ratkn_jwe_key_t *(*unwrap_release)(ratkn_session_t *this, char *token,
+									   chunk_t identity, time_t now,
+									   char *reason, size_t len);
 
 	/**
 	 * Attester: create evidence bound to this session and our identity.

@@ -66,6 +66,8 @@ static struct {
 	{ "tpm",		tpm_suite_create },
 	{ "session",	session_suite_create },
 	{ "result",		result_suite_create },
+	{ "keys",		keys_suite_create },
+	{ "keyring",	keyring_suite_create },
 	{ "ear",		ear_suite_create },
 	{ "http",		http_suite_create },
 	{ "credential",	credential_suite_create },

@@ -39,6 +39,8 @@ Suite *evidence_suite_create();
 Suite *appraisal_suite_create();
 Suite *session_suite_create();
 Suite *result_suite_create();
+Suite *keys_suite_create();
+Suite *keyring_suite_create();
 Suite *ear_suite_create();
 Suite *http_suite_create();
 Suite *credential_suite_create();

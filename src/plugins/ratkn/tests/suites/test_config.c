@@ -174,6 +174,15 @@ static char *invalid[] = {
 	"key_use = eap",
 	"pcrs = sha256:24",
 	"pcrs = md5:0",
+	/* KMS: no key store configured, curve25519, wrong roles, bad values */
+	"kms = yes",
+	"kms = yes\ngroup = ecp256",
+	"keyring = k1\ngroup = ecp256",
+	"role = attester\nkeyring = k1",
+	"role = attester\ngroup = ecp256\nkeyring = bad/name",
+	"role = attester\ngroup = ecp256\nkeyring = k1\nkeys_on_down = maybe",
+	"role = attester\ngroup = ecp256\nkeyring = k1\nkey_perm = xyz",
+	"role = attester\ngroup = ecp256\nkeyring = k1\nkey_perm = 123456789ab",
 };
 
 START_TEST(test_invalid)
@@ -191,6 +200,50 @@ START_TEST(test_invalid)
 	policy = config->get_policy(config, "bad");
 	ck_assert(policy);
 	ck_assert_msg(!policy->valid, "'%s' accepted", invalid[_i]);
+	policy->destroy(policy);
+	config->destroy(config);
+}
+END_TEST
+
+START_TEST(test_kms)
+{
+	ratkn_config_t *config;
+	ratkn_policy_t *policy;
+
+	load_settings(
+		"kms { token = ratkn-kms\n}\n"
+		"connections {\n"
+		"  rp {\ngroup = ecp256\nkms = yes\n}\n"
+		"  x {\nrole = attester\ngroup = curve25519\n}\n"
+		"  at {\nrole = attester\ngroup = ecp384\nkeyring = fleet.keys-1\n"
+		"      keys_on_down = remove\nkey_perm = 3f010000\n}\n"
+		"  rpa {\nrole = relying-party\ngroup = ecp384\nkms = yes\n"
+		"       required = no\n}\n"
+		"}");
+	config = ratkn_config_create();
+
+	policy = config->get_policy(config, "rp");
+	ck_assert(policy && policy->valid);
+	ck_assert(policy->kms);
+	ck_assert(!policy->keyring);
+	policy->destroy(policy);
+
+	/* no KMS use: defaults, curve25519 fine */
+	policy = config->get_policy(config, "x");
+	ck_assert(policy && policy->valid);
+	ck_assert(!policy->kms && !policy->keyring && !policy->keys_remove);
+	ck_assert_int_eq(policy->key_perm, 0x3f030000);
+	policy->destroy(policy);
+
+	policy = config->get_policy(config, "at");
+	ck_assert(policy && policy->valid);
+	ck_assert_str_eq(policy->keyring, "fleet.keys-1");
+	ck_assert(policy->keys_remove);
+	ck_assert_int_eq(policy->key_perm, 0x3f010000);
+	policy->destroy(policy);
+
+	policy = config->get_policy(config, "rpa");
+	ck_assert(policy && policy->valid && policy->kms);
 	policy->destroy(policy);
 	config->destroy(config);
 }
@@ -308,6 +361,13 @@ START_TEST(test_tpm)
 	config->get_tpm(config, &tcti, &handle);
 	ck_assert_str_eq(tcti, "swtpm:host=127.0.0.1,port=2321");
 	ck_assert_int_eq(handle, 0x81010005);
+	/* default TPM timeout */
+	ck_assert_int_eq(config->get_tpm_timeout(config), 5000);
+	config->destroy(config);
+
+	load_settings("tpm {\ntcti = device:/dev/null\ntimeout = 2s\n}");
+	config = ratkn_config_create();
+	ck_assert_int_eq(config->get_tpm_timeout(config), 2000);
 	config->destroy(config);
 
 	/* not a persistent handle: default */
@@ -375,6 +435,7 @@ Suite *config_suite_create()
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_policies);
 	tcase_add_loop_test(tc, test_invalid, 0, countof(invalid));
+	tcase_add_test(tc, test_kms);
 	tcase_add_test(tc, test_groups);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_tpm);

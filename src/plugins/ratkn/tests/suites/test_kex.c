@@ -161,6 +161,68 @@ START_TEST(test_x25519_low_order)
 }
 END_TEST
 
+static uint16_t release_groups[] = { 19, 20 };
+
+START_TEST(test_unwrap)
+{
+	ratkn_jwe_claims_t claims = {
+		.name = "model-weights",
+		.version = 3,
+		.usage = "dek",
+		.iat = 1000,
+		.exp = 5000,
+		.key = chunk_from_chars(0x01,0x02,0x03,0x04,0x05,0x06,0x07,0x08,
+								0x09,0x0a,0x0b,0x0c,0x0d,0x0e,0x0f,0x10),
+	};
+	uint8_t binding[32], other[32];
+	ratkn_kex_t *kex, *wrong;
+	ratkn_jwe_key_t *key;
+	char *token, reason[128] = "";
+
+	memset(binding, 0x42, sizeof(binding));
+	memset(other, 0x43, sizeof(other));
+	kex = ratkn_kex_create(release_groups[_i]);
+	wrong = ratkn_kex_create(release_groups[_i]);
+	ck_assert(kex && wrong);
+	token = ratkn_jwe_wrap(&claims, release_groups[_i], kex->get_public(kex),
+						   chunk_from_thing(binding));
+	ck_assert(token);
+	key = kex->unwrap(kex, token, chunk_from_thing(binding), 2000, reason,
+					  sizeof(reason));
+	ck_assert_msg(key, "%s", reason);
+	ck_assert(chunk_equals(key->get_claims(key)->key, claims.key));
+	ck_assert_str_eq(key->get_kid(key), "model-weights:3");
+	key->destroy(key);
+	/* bound to another session */
+	ck_assert(!kex->unwrap(kex, token, chunk_from_thing(other), 2000, reason,
+						   sizeof(reason)));
+	/* another recipient */
+	ck_assert(!wrong->unwrap(wrong, token, chunk_from_thing(binding), 2000,
+							 reason, sizeof(reason)));
+	/* expired */
+	ck_assert(!kex->unwrap(kex, token, chunk_from_thing(binding), 5000,
+						   reason, sizeof(reason)));
+	free(token);
+	kex->destroy(kex);
+	wrong->destroy(wrong);
+}
+END_TEST
+
+START_TEST(test_unwrap_x25519)
+{
+	uint8_t binding[32] = {};
+	ratkn_kex_t *kex;
+	char reason[128] = "";
+
+	kex = ratkn_kex_create(31);
+	ck_assert(kex);
+	ck_assert(!kex->unwrap(kex, "a.b.c.d.e", chunk_from_thing(binding), 1,
+						   reason, sizeof(reason)));
+	ck_assert_str_eq(reason, "releases to curve25519 keys are not supported");
+	kex->destroy(kex);
+}
+END_TEST
+
 Suite *kex_suite_create()
 {
 	Suite *s;
@@ -184,6 +246,11 @@ Suite *kex_suite_create()
 	tcase_add_loop_test(tc, test_invalid_peer, 0, countof(groups));
 	tcase_add_test(tc, test_point_not_on_curve);
 	tcase_add_test(tc, test_x25519_low_order);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("unwrap key releases");
+	tcase_add_loop_test(tc, test_unwrap, 0, countof(release_groups));
+	tcase_add_test(tc, test_unwrap_x25519);
 	suite_add_tcase(s, tc);
 
 	return s;

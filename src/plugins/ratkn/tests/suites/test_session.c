@@ -243,6 +243,75 @@ START_TEST(test_invalid_share)
 }
 END_TEST
 
+static uint16_t release_groups[] = { 19, 20 };
+
+START_TEST(test_release)
+{
+	ratkn_jwe_claims_t claims = {
+		.name = "model-weights",
+		.version = 1,
+		.usage = "dek",
+		.iat = 1000,
+		.exp = 9000,
+		.key = chunk_from_chars(0x01,0x02,0x03,0x04,0x05,0x06,0x07,0x08,
+								0x09,0x0a,0x0b,0x0c,0x0d,0x0e,0x0f,0x10),
+	};
+	ratkn_session_t *device, *gw;
+	ratkn_jwe_key_t *key;
+	char *token, reason[128] = "";
+
+	/* onboarding: the device initiates and attests, the gateway releases */
+	device = ratkn_session_create(RATKN_IKE_INITIATOR);
+	gw = ratkn_session_create(RATKN_IKE_RESPONDER);
+	negotiate(device, gw, RATKN_FLAG_ATTEST, release_groups[_i], FALSE);
+	token = gw->wrap_release(gw, &claims, chunk_from_str("device cert"));
+	ck_assert(token);
+	key = device->unwrap_release(device, token, chunk_from_str("device cert"),
+								 2000, reason, sizeof(reason));
+	ck_assert_msg(key, "%s", reason);
+	ck_assert(chunk_equals(key->get_claims(key)->key, claims.key));
+	key->destroy(key);
+	/* bound to the identity the relying party saw */
+	ck_assert(!device->unwrap_release(device, token,
+						chunk_from_str("other cert"), 2000, reason,
+						sizeof(reason)));
+	/* the relying party cannot unwrap its own release */
+	ck_assert(!gw->unwrap_release(gw, token, chunk_from_str("device cert"),
+								  2000, reason, sizeof(reason)));
+	/* once the ECDHE key is wiped there is nothing to unwrap with */
+	device->clear_sk(device);
+	ck_assert(!device->unwrap_release(device, token,
+						chunk_from_str("device cert"), 2000, reason,
+						sizeof(reason)));
+	ck_assert_str_eq(reason, "our ECDHE key is gone");
+	free(token);
+	device->destroy(device);
+	gw->destroy(gw);
+}
+END_TEST
+
+START_TEST(test_release_x25519)
+{
+	ratkn_jwe_claims_t claims = {
+		.name = "k",
+		.version = 1,
+		.usage = "dek",
+		.iat = 1000,
+		.exp = 9000,
+		.key = chunk_from_chars(0x01,0x02,0x03,0x04,0x05,0x06,0x07,0x08,
+								0x09,0x0a,0x0b,0x0c,0x0d,0x0e,0x0f,0x10),
+	};
+	ratkn_session_t *device, *gw;
+
+	device = ratkn_session_create(RATKN_IKE_INITIATOR);
+	gw = ratkn_session_create(RATKN_IKE_RESPONDER);
+	negotiate(device, gw, RATKN_FLAG_ATTEST, 31, FALSE);
+	ck_assert(!gw->wrap_release(gw, &claims, chunk_from_str("device cert")));
+	device->destroy(device);
+	gw->destroy(gw);
+}
+END_TEST
+
 START_TEST(test_session_hash)
 {
 	ratkn_session_t *i;
@@ -445,6 +514,8 @@ Suite *session_suite_create()
 	tcase_add_test(tc, test_bad_answers);
 	tcase_add_test(tc, test_invalid_share);
 	tcase_add_test(tc, test_session_hash);
+	tcase_add_loop_test(tc, test_release, 0, countof(release_groups));
+	tcase_add_test(tc, test_release_x25519);
 	tcase_add_loop_test(tc, test_models, 0, countof(models));
 	suite_add_tcase(s, tc);
 

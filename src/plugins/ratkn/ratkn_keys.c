@@ -1,0 +1,254 @@
+/*
+ * Copyright (C) 2026 ratkn developers
+ *
+ * This program is free software; you can redistribute it and/or modify it
+ * under the terms of the GNU General Public License as published by the
+ * Free Software Foundation; either version 2 of the License, or (at your
+ * option) any later version.  See <http://www.fsf.org/copyleft/gpl.txt>.
+ *
+ * This program is distributed in the hope that it will be useful, but
+ * WITHOUT ANY WARRANTY; without even the implied warranty of MERCHANTABILITY
+ * or FITNESS FOR A PARTICULAR PURPOSE.  See the GNU General Public License
+ * for more details.
+ */
+
+#include "ratkn_keys.h"
+#include "ratkn_tlv.h"
+
+#include <ctype.h>
+
+#include <bio/bio_reader.h>
+#include <bio/bio_writer.h>
+#include <collections/linked_list.h>
+
+/**
+ * Attribute types
+ */
+enum {
+	ATTR_RELEASE = 1,
+};
+
+typedef struct private_ratkn_keys_t private_ratkn_keys_t;
+
+/**
+ * Private data of a ratkn_keys_t object.
+ */
+struct private_ratkn_keys_t {
+
+	/**
+	 * Public interface.
+	 */
+	ratkn_keys_t public;
+
+	/**
+	 * Attester's role
+	 */
+	ratkn_ike_role_t role;
+
+	/**
+	 * Releases (char*, NUL-terminated)
+	 */
+	linked_list_t *releases;
+
+	/**
+	 * Encoding
+	 */
+	chunk_t encoding;
+};
+
+METHOD(ratkn_keys_t, get_role, ratkn_ike_role_t,
+	private_ratkn_keys_t *this)
+{
+	return this->role;
+}
+
+METHOD(ratkn_keys_t, get_count, int,
+	private_ratkn_keys_t *this)
+{
+	return this->releases->get_count(this->releases);
+}
+
+METHOD(ratkn_keys_t, create_enumerator, enumerator_t*,
+	private_ratkn_keys_t *this)
+{
+	return this->releases->create_enumerator(this->releases);
+}
+
+METHOD(ratkn_keys_t, get_encoding, chunk_t,
+	private_ratkn_keys_t *this)
+{
+	return this->encoding;
+}
+
+METHOD(ratkn_keys_t, destroy, void,
+	private_ratkn_keys_t *this)
+{
+	this->releases->destroy_function(this->releases, free);
+	chunk_free(&this->encoding);
+	free(this);
+}
+
+/**
+ * Check that a release has an acceptable length and consists of base64url
+ * characters and dots only
+ */
+static bool release_valid(chunk_t release)
+{
+	size_t i;
+	u_char c;
+
+	if (release.len < RATKN_KEYS_RELEASE_MIN ||
+		release.len > RATKN_KEYS_RELEASE_MAX)
+	{
+		return FALSE;
+	}
+	for (i = 0; i < release.len; i++)
+	{
+		c = release.ptr[i];
+		if (!isalnum(c) && c != '-' && c != '_' && c != '.')
+		{
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/**
+ * Create an empty object
+ */
+static private_ratkn_keys_t *create(ratkn_ike_role_t role)
+{
+	private_ratkn_keys_t *this;
+
+	INIT(this,
+		.public = {
+			.get_role = _get_role,
+			.get_count = _get_count,
+			.create_enumerator = _create_enumerator,
+			.get_encoding = _get_encoding,
+			.destroy = _destroy,
+		},
+		.role = role,
+		.releases = linked_list_create(),
+	);
+	return this;
+}
+
+/*
+ * Described in header
+ */
+ratkn_keys_t *ratkn_keys_create(ratkn_ike_role_t role, char **releases,
+								int count)
+{
+	private_ratkn_keys_t *this;
+	bio_writer_t *writer;
+	int i;
+
+	if ((role != RATKN_IKE_INITIATOR && role != RATKN_IKE_RESPONDER) ||
+		count < 1 || count > RATKN_KEYS_MAX)
+	{
+		return NULL;
+	}
+	for (i = 0; i < count; i++)
+	{
+		if (!releases[i] || !release_valid(chunk_from_str(releases[i])))
+		{
+			return NULL;
+		}
+	}
+	this = create(role);
+	writer = bio_writer_create(64);
+	writer->write_uint8(writer, RATKN_VERSION);
+	writer->write_uint8(writer, role);
+	writer->write_uint16(writer, RATKN_KEYS_JWE);
+	for (i = 0; i < count; i++)
+	{
+		ratkn_tlv_write(writer, ATTR_RELEASE, chunk_from_str(releases[i]));
+		this->releases->insert_last(this->releases, strdup(releases[i]));
+	}
+	this->encoding = writer->extract_buf(writer);
+	writer->destroy(writer);
+	return &this->public;
+}
+
+/*
+ * Described in header
+ */
+ratkn_keys_t *ratkn_keys_parse(chunk_t data, char *reason, size_t len)
+{
+	private_ratkn_keys_t *this;
+	bio_reader_t *reader;
+	uint8_t version, role;
+	uint16_t format, type;
+	chunk_t value;
+
+	reader = bio_reader_create(data);
+	if (!reader->read_uint8(reader, &version) ||
+		!reader->read_uint8(reader, &role) ||
+		!reader->read_uint16(reader, &format))
+	{
+		snprintf(reason, len, "truncated header (%zu octets)", data.len);
+		reader->destroy(reader);
+		return NULL;
+	}
+	if (version != RATKN_VERSION)
+	{
+		snprintf(reason, len, "unsupported version %u", version);
+		reader->destroy(reader);
+		return NULL;
+	}
+	if (role != RATKN_IKE_INITIATOR && role != RATKN_IKE_RESPONDER)
+	{
+		snprintf(reason, len, "invalid role %u", role);
+		reader->destroy(reader);
+		return NULL;
+	}
+	if (format != RATKN_KEYS_JWE)
+	{
+		snprintf(reason, len, "unsupported release format %u", format);
+		reader->destroy(reader);
+		return NULL;
+	}
+	this = create(role);
+	/* same TLV layout as ratkn_tlv_parse(), but RELEASE may repeat */
+	while (reader->remaining(reader))
+	{
+		if (!reader->read_uint16(reader, &type) ||
+			!reader->read_data16(reader, &value))
+		{
+			snprintf(reason, len, "truncated attribute");
+			goto failed;
+		}
+		if (type != ATTR_RELEASE)
+		{	/* unknown attributes are skipped */
+			continue;
+		}
+		if (get_count(this) == RATKN_KEYS_MAX)
+		{
+			snprintf(reason, len, "more than %d releases", RATKN_KEYS_MAX);
+			goto failed;
+		}
+		if (!release_valid(value))
+		{
+			snprintf(reason, len, "RELEASE %d is not a compact JWE of %d to "
+					 "%d octets", get_count(this) + 1, RATKN_KEYS_RELEASE_MIN,
+					 RATKN_KEYS_RELEASE_MAX);
+			goto failed;
+		}
+		this->releases->insert_last(this->releases,
+									strndup(value.ptr, value.len));
+	}
+	if (!get_count(this))
+	{
+		snprintf(reason, len, "RELEASE attribute missing");
+		goto failed;
+	}
+	reader->destroy(reader);
+	this->encoding = chunk_clone(data);
+	return &this->public;
+
+failed:
+	reader->destroy(reader);
+	destroy(this);
+	return NULL;
+}
