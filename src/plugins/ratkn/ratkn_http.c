@@ -67,7 +67,7 @@ struct private_ratkn_http_t {
  * Response being received
  */
 typedef struct {
-	/** body so far, allocated with RATKN_HTTP_MAX_RESPONSE */
+	/** body so far (grows with the data, responses are small) */
 	chunk_t body;
 	/** set if the response is larger than RATKN_HTTP_MAX_RESPONSE */
 	bool too_large;
@@ -105,6 +105,7 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *user)
 		/* a short count makes libcurl abort with CURLE_WRITE_ERROR */
 		return 0;
 	}
+	response->body.ptr = realloc(response->body.ptr, response->body.len + len);
 	memcpy(response->body.ptr + response->body.len, ptr, len);
 	response->body.len += len;
 	return len;
@@ -173,8 +174,6 @@ static bool request(private_ratkn_http_t *this, char *method, char *path,
 		return FALSE;
 	}
 	curl_easy_reset(this->curl);
-	response.body = chunk_alloc(RATKN_HTTP_MAX_RESPONSE);
-	response.body.len = 0;
 
 	/* "Expect: 100-continue" would only cost a round trip */
 	list = curl_slist_append(headers, "Expect:");
@@ -266,8 +265,7 @@ static bool request(private_ratkn_http_t *this, char *method, char *path,
 		return FALSE;
 	}
 	*status = code_http;
-	*out = chunk_clone(response.body);
-	chunk_free(&response.body);
+	*out = response.body;
 	return TRUE;
 }
 

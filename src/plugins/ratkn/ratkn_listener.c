@@ -205,6 +205,11 @@ struct private_ratkn_listener_t {
 	linked_list_t *cache;
 
 	/**
+	 * Client of the verifiers, keeps connections open
+	 */
+	ratkn_verifier_client_t *verifiers;
+
+	/**
 	 * Unique ID of a new IKE_SA => ike_sa_id_t of the IKE_SA it replaces
 	 */
 	hashtable_t *reestablishing;
@@ -884,8 +889,9 @@ static char *call_verifier(private_ratkn_listener_t *this,
 	}
 	this->mutex->unlock(this->mutex);
 
-	token = ratkn_verifier_client_attest(verifier->url, verifier->ca,
-							verifier->timeout, evidence, &down, reason, len);
+	token = this->verifiers->attest(this->verifiers, verifier->url,
+							verifier->ca, verifier->timeout, evidence, &down,
+							reason, len);
 
 	this->mutex->lock(this->mutex);
 	failed = this->down->get(this->down, verifier->name);
@@ -2523,6 +2529,7 @@ METHOD(ratkn_listener_t, destroy, void,
 	}
 	enumerator->destroy(enumerator);
 	this->down->destroy(this->down);
+	this->verifiers->destroy(this->verifiers);
 	enumerator = this->pending->create_enumerator(this->pending);
 	while (enumerator->enumerate(enumerator, &key, &pending))
 	{
@@ -2574,6 +2581,7 @@ ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config,
 		.reestablishing = hashtable_create(hashtable_hash_ptr,
 										   hashtable_equals_ptr, 8),
 		.down = hashtable_create(hashtable_hash_str, hashtable_equals_str, 4),
+		.verifiers = ratkn_verifier_client_create(),
 		.pending = hashtable_create(hashtable_hash_ptr, hashtable_equals_ptr,
 									8),
 		.kms = ratkn_release_create(),

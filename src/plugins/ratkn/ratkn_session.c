@@ -466,14 +466,17 @@ METHOD(ratkn_session_t, attest, ratkn_evidence_t*,
 		DBG1(DBG_IKE, "ratkn: computing the binding failed");
 		return NULL;
 	}
-	if (!tpm->get_ak_public(tpm, &ak_public))
-	{
-		return NULL;
-	}
+	/* quote first: it notices if the AK was replaced since it was loaded */
 	if (!tpm->quote(tpm, pcrs, chunk_from_thing(binding), &quote, &signature,
 					&values))
 	{
-		chunk_free(&ak_public);
+		return NULL;
+	}
+	if (!tpm->get_ak_public(tpm, &ak_public))
+	{
+		chunk_free(&quote);
+		chunk_free(&signature);
+		values->destroy(values);
 		return NULL;
 	}
 	evidence = ratkn_evidence_create(this->role, chunk_from_thing(session),

@@ -35,6 +35,12 @@
 #define RC_FAILED TSS2_ESYS_RC_GENERAL_FAILURE
 
 /**
+ * The AK we loaded is not the one at its handle anymore (a quote was signed
+ * by another key)
+ */
+#define RC_AK_CHANGED TSS2_ESYS_RC_BAD_TR
+
+/**
  * How often a quote is made when PCRs change between quoting and reading
  */
 #define QUOTE_ATTEMPTS 3
@@ -98,6 +104,21 @@ struct private_ratkn_tpm_t {
 	ESYS_CONTEXT *esys;
 
 	/**
+	 * ESAPI object of the AK, loaded once per connection, ESYS_TR_NONE if not
+	 */
+	ESYS_TR ak;
+
+	/**
+	 * Marshalled TPMT_PUBLIC of the AK, read from the TPM with ak
+	 */
+	chunk_t ak_public;
+
+	/**
+	 * Qualified name of the AK as in its first quote, size 0 before that
+	 */
+	TPM2B_NAME ak_signer;
+
+	/**
 	 * Serializes all TPM access
 	 */
 	mutex_t *mutex;
@@ -148,6 +169,10 @@ static bool is_connection_error(TSS2_RC rc)
  */
 static void disconnect(private_ratkn_tpm_t *this)
 {
+	/* Esys_Finalize() releases the AK's ESAPI object */
+	this->ak = ESYS_TR_NONE;
+	chunk_free(&this->ak_public);
+	this->ak_signer.size = 0;
 	if (this->esys)
 	{
 		Esys_Finalize(&this->esys);
@@ -553,6 +578,62 @@ static TSS2_RC read_public(private_ratkn_tpm_t *this, ESYS_TR object,
 }
 
 /**
+ * Get the ESAPI object of the AK (owned by us) and keep it and the AK's
+ * public area until the connection is closed or forget_ak() is called
+ */
+static TSS2_RC get_ak(private_ratkn_tpm_t *this, ESYS_TR *ak)
+{
+	TSS2_RC rc;
+
+	if (this->ak == ESYS_TR_NONE)
+	{
+		rc = load_ak(this, &this->ak);
+		if (rc != TSS2_RC_SUCCESS)
+		{
+			this->ak = ESYS_TR_NONE;
+			return rc;
+		}
+		rc = read_public(this, this->ak, &this->ak_public);
+		if (rc != TSS2_RC_SUCCESS)
+		{
+			Esys_TR_Close(this->esys, &this->ak);
+			this->ak = ESYS_TR_NONE;
+			return rc;
+		}
+	}
+	*ak = this->ak;
+	return TSS2_RC_SUCCESS;
+}
+
+/**
+ * Drop the AK's ESAPI object and public area, e.g. when the AK changed
+ */
+static void forget_ak(private_ratkn_tpm_t *this)
+{
+	if (this->ak != ESYS_TR_NONE)
+	{
+		Esys_TR_Close(this->esys, &this->ak);
+		this->ak = ESYS_TR_NONE;
+	}
+	chunk_free(&this->ak_public);
+	this->ak_signer.size = 0;
+}
+
+/**
+ * Whether the AK we loaded is gone or was replaced: the TPM rejected its
+ * handle, or another key signed
+ */
+static bool is_ak_gone(TSS2_RC rc)
+{
+	if (rc == RC_AK_CHANGED)
+	{
+		return TRUE;
+	}
+	return (rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER &&
+		   (rc & TPM2_RC_FMT1) && (rc & 0xbf) == TPM2_RC_HANDLE;
+}
+
+/**
  * Data of the get_ak_public operation
  */
 typedef struct {
@@ -562,14 +643,13 @@ typedef struct {
 CALLBACK(get_ak_public_op, TSS2_RC,
 	get_ak_public_t *data, private_ratkn_tpm_t *this)
 {
-	ESYS_TR ak = ESYS_TR_NONE;
+	ESYS_TR ak;
 	TSS2_RC rc;
 
-	rc = load_ak(this, &ak);
+	rc = get_ak(this, &ak);
 	if (rc == TSS2_RC_SUCCESS)
 	{
-		rc = read_public(this, ak, &data->ak_public);
-		Esys_TR_Close(this->esys, &ak);
+		data->ak_public = chunk_clone(this->ak_public);
 	}
 	return rc;
 }
@@ -640,10 +720,10 @@ typedef struct {
  */
 static TSS2_RC evict_ak(private_ratkn_tpm_t *this)
 {
-	ESYS_TR ak = ESYS_TR_NONE, out = ESYS_TR_NONE;
+	ESYS_TR ak, out = ESYS_TR_NONE;
 	TSS2_RC rc;
 
-	rc = load_ak(this, &ak);
+	rc = get_ak(this, &ak);
 	if (rc != TSS2_RC_SUCCESS)
 	{
 		return rc;
@@ -653,7 +733,7 @@ static TSS2_RC evict_ak(private_ratkn_tpm_t *this)
 								 this->ak_handle, &out),
 			   "removing the old AK (TPM2_EvictControl)");
 	/* ESAPI keeps the resource of the evicted object */
-	Esys_TR_Close(this->esys, &ak);
+	forget_ak(this);
 	if (rc == TSS2_RC_SUCCESS)
 	{
 		DBG1(DBG_PTS, "ratkn: removed the attestation key at TPM handle "
@@ -676,6 +756,8 @@ CALLBACK(create_ak_op, TSS2_RC,
 	bool exists = FALSE;
 	TSS2_RC rc;
 
+	/* check the TPM itself, the AK might have been changed by someone else */
+	forget_ak(this);
 	rc = ak_exists(this, &exists);
 	if (rc != TSS2_RC_SUCCESS)
 	{
@@ -685,11 +767,10 @@ CALLBACK(create_ak_op, TSS2_RC,
 	{
 		DBG1(DBG_PTS, "ratkn: using the existing attestation key at TPM "
 			 "handle 0x%08x", this->ak_handle);
-		rc = load_ak(this, &ak);
+		rc = get_ak(this, &ak);
 		if (rc == TSS2_RC_SUCCESS)
 		{
-			rc = read_public(this, ak, &data->ak_public);
-			Esys_TR_Close(this->esys, &ak);
+			data->ak_public = chunk_clone(this->ak_public);
 		}
 		return rc;
 	}
@@ -847,6 +928,23 @@ static TSS2_RC quote_once(private_ratkn_tpm_t *this, ESYS_TR ak,
 		rc = RC_FAILED;
 	}
 	if (rc == TSS2_RC_SUCCESS)
+	{	/* the AK is loaded once per connection, make sure it is still the
+		 * key at its handle, i.e. the one whose public area we provide */
+		if (!this->ak_signer.size)
+		{
+			this->ak_signer = attest.qualifiedSigner;
+		}
+		else if (!chunk_equals(
+					chunk_create(this->ak_signer.name, this->ak_signer.size),
+					chunk_create(attest.qualifiedSigner.name,
+								 attest.qualifiedSigner.size)))
+		{
+			DBG1(DBG_PTS, "ratkn: the attestation key at TPM handle 0x%08x "
+				 "changed", this->ak_handle);
+			rc = RC_AK_CHANGED;
+		}
+	}
+	if (rc == TSS2_RC_SUCCESS)
 	{
 		offset = 0;
 		rc = check(Tss2_MU_TPMT_SIGNATURE_Marshal(sig, buf, sizeof(buf),
@@ -889,29 +987,47 @@ static TSS2_RC quote_once(private_ratkn_tpm_t *this, ESYS_TR ak,
 	return rc;
 }
 
-CALLBACK(quote_op, TSS2_RC,
-	quote_t *data, private_ratkn_tpm_t *this)
+/**
+ * Quote with the AK, again if the PCRs changed meanwhile
+ */
+static TSS2_RC quote_attempts(private_ratkn_tpm_t *this, quote_t *data,
+							  bool *changed)
 {
-	ESYS_TR ak = ESYS_TR_NONE;
-	bool changed = FALSE;
+	ESYS_TR ak;
 	TSS2_RC rc;
 	int i;
 
-	rc = load_ak(this, &ak);
+	rc = get_ak(this, &ak);
 	if (rc != TSS2_RC_SUCCESS)
 	{
 		return rc;
 	}
 	for (i = 0; i < QUOTE_ATTEMPTS; i++)
 	{
-		rc = quote_once(this, ak, data, &changed);
-		if (rc != TSS2_RC_SUCCESS || !changed)
+		rc = quote_once(this, ak, data, changed);
+		if (rc != TSS2_RC_SUCCESS || !*changed)
 		{
 			break;
 		}
 		DBG1(DBG_PTS, "ratkn: PCRs changed while quoting, quoting again");
 	}
-	Esys_TR_Close(this->esys, &ak);
+	return rc;
+}
+
+CALLBACK(quote_op, TSS2_RC,
+	quote_t *data, private_ratkn_tpm_t *this)
+{
+	bool changed = FALSE;
+	TSS2_RC rc;
+
+	rc = quote_attempts(this, data, &changed);
+	if (is_ak_gone(rc))
+	{	/* the AK we loaded earlier is gone, look for it again */
+		DBG1(DBG_PTS, "ratkn: loading the attestation key at TPM handle "
+			 "0x%08x again", this->ak_handle);
+		forget_ak(this);
+		rc = quote_attempts(this, data, &changed);
+	}
 	if (rc == TSS2_RC_SUCCESS && changed)
 	{
 		DBG1(DBG_PTS, "ratkn: PCRs keep changing, giving up quoting");
@@ -1662,12 +1778,12 @@ static TSS2_RC ek_session(private_ratkn_tpm_t *this, ESYS_TR *session)
 CALLBACK(activate_op, TSS2_RC,
 	activate_t *data, private_ratkn_tpm_t *this)
 {
-	ESYS_TR ak = ESYS_TR_NONE, session = ESYS_TR_NONE;
+	ESYS_TR ak, session = ESYS_TR_NONE;
 	TPM2B_DIGEST *cert_info = NULL;
 	ek_t ek;
 	TSS2_RC rc;
 
-	rc = load_ak(this, &ak);
+	rc = get_ak(this, &ak);
 	if (rc != TSS2_RC_SUCCESS)
 	{
 		return rc;
@@ -1675,7 +1791,6 @@ CALLBACK(activate_op, TSS2_RC,
 	rc = find_ek(this, &ek);
 	if (rc != TSS2_RC_SUCCESS)
 	{
-		Esys_TR_Close(this->esys, &ak);
 		return rc;
 	}
 	chunk_free(&ek.cert);
@@ -1697,7 +1812,6 @@ CALLBACK(activate_op, TSS2_RC,
 		Esys_Free(cert_info);
 	}
 	release_ek(this, &ek);
-	Esys_TR_Close(this->esys, &ak);
 	return rc;
 }
 
@@ -1785,6 +1899,7 @@ ratkn_tpm_t *ratkn_tpm_create(char *tcti, uint32_t ak_handle)
 		},
 		.tcti = strdup(tcti ?: RATKN_TPM_TCTI),
 		.ak_handle = ak_handle ?: RATKN_TPM_AK_HANDLE,
+		.ak = ESYS_TR_NONE,
 		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
 	);
 	return &this->public;

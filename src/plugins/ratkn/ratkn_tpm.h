@@ -64,6 +64,11 @@ struct ratkn_tpm_t {
 	 * the quote's PCR digest (a PCR was extended in between), quoting is
 	 * retried a few times.
 	 *
+	 * The AK is loaded once per connection to the TPM (TPM2_Quote and
+	 * TPM2_PCR_Read per quote). If the TPM rejects its handle or another key
+	 * signed the quote (qualifiedSigner differs from the first quote of the
+	 * connection), the AK is loaded again and the quote repeated.
+	 *
 	 * @param sel			PCRs to quote
 	 * @param qualifying	qualifyingData (at most sizeof(TPMU_HA) octets)
 	 * @param quote			TPMS_ATTEST, marshalled (allocated)
@@ -77,6 +82,9 @@ struct ratkn_tpm_t {
 
 	/**
 	 * Get the public area of the attestation key.
+	 *
+	 * It is read from the TPM once per connection, with the AK used by
+	 * quote(); call this after quote() to get the key that signed the quote.
 	 *
 	 * @param ak_public		TPMT_PUBLIC, marshalled (allocated)
 	 * @return				TRUE if the AK exists

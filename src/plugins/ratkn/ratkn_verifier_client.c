@@ -17,23 +17,138 @@
 
 #include <jansson.h>
 
-/*
- * Described in header
+#include <collections/linked_list.h>
+#include <threading/mutex.h>
+
+/**
+ * Idle connections kept at most (all verifiers together)
  */
-char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
-								   chunk_t evidence, bool *down, char *reason,
-								   size_t len)
-{
+#define MAX_IDLE 4
+
+typedef struct private_ratkn_verifier_client_t private_ratkn_verifier_client_t;
+
+/**
+ * Private data of a ratkn_verifier_client_t object.
+ */
+struct private_ratkn_verifier_client_t {
+
+	/**
+	 * Public interface.
+	 */
+	ratkn_verifier_client_t public;
+
+	/**
+	 * Idle connections (conn_t), most recently used first
+	 */
+	linked_list_t *idle;
+
+	/**
+	 * Lock for idle
+	 */
+	mutex_t *mutex;
+};
+
+/**
+ * A connection to a verifier: a libcurl handle with its connection cache
+ */
+typedef struct {
+	/** base URL */
+	char *url;
+	/** CA file, NULL for the system's */
+	char *ca;
+	/** time limit in ms */
+	u_int timeout;
+	/** client */
 	ratkn_http_t *http;
+} conn_t;
+
+/**
+ * Destroy a connection
+ */
+static void conn_destroy(conn_t *conn)
+{
+	conn->http->destroy(conn->http);
+	free(conn->url);
+	free(conn->ca);
+	free(conn);
+}
+
+/**
+ * Take an idle connection to a verifier, or create one
+ */
+static conn_t *get_conn(private_ratkn_verifier_client_t *this, char *url,
+						char *ca, u_int timeout)
+{
+	enumerator_t *enumerator;
+	conn_t *conn, *found = NULL;
+	ratkn_http_t *http;
+
+	this->mutex->lock(this->mutex);
+	enumerator = this->idle->create_enumerator(this->idle);
+	while (enumerator->enumerate(enumerator, &conn))
+	{
+		if (streq(conn->url, url) && streq(conn->ca, ca) &&
+			conn->timeout == timeout)
+		{
+			this->idle->remove_at(this->idle, enumerator);
+			found = conn;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	this->mutex->unlock(this->mutex);
+	if (found)
+	{
+		return found;
+	}
+	http = ratkn_http_create(url, ca, timeout);
+	if (!http)
+	{
+		return NULL;
+	}
+	INIT(conn,
+		.url = strdup(url),
+		.ca = strdupnull(ca),
+		.timeout = timeout,
+		.http = http,
+	);
+	return conn;
+}
+
+/**
+ * Keep a connection that worked for the next request
+ */
+static void put_conn(private_ratkn_verifier_client_t *this, conn_t *conn)
+{
+	conn_t *old = NULL;
+
+	this->mutex->lock(this->mutex);
+	this->idle->insert_first(this->idle, conn);
+	if (this->idle->get_count(this->idle) > MAX_IDLE)
+	{
+		this->idle->remove_last(this->idle, (void**)&old);
+	}
+	this->mutex->unlock(this->mutex);
+	if (old)
+	{
+		conn_destroy(old);
+	}
+}
+
+METHOD(ratkn_verifier_client_t, attest, char*,
+	private_ratkn_verifier_client_t *this, char *url, char *ca,
+	u_int timeout_ms, chunk_t evidence, bool *down, char *reason, size_t len)
+{
 	json_t *request, *response, *ear, *error;
 	json_error_t json_error;
 	chunk_t body, answer = chunk_empty;
 	char *encoded, *token = NULL;
+	conn_t *conn;
 	u_int status;
 
 	*down = FALSE;
-	http = ratkn_http_create(url, ca, timeout_ms);
-	if (!http)
+	conn = get_conn(this, url, ca, timeout_ms);
+	if (!conn)
 	{
 		snprintf(reason, len, "invalid verifier URL '%s'", url);
 		return NULL;
@@ -44,11 +159,13 @@ char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
 	body = chunk_from_str(json_dumps(request, JSON_COMPACT));
 	json_decref(request);
 
-	if (!http->post(http, "/v1/attest", "application/json", body, &status,
-					&answer))
+	if (!conn->http->post(conn->http, "/v1/attest", "application/json", body,
+						  &status, &answer))
 	{
 		snprintf(reason, len, "verifier %s unreachable", url);
 		*down = TRUE;
+		/* start over with a new connection */
+		conn_destroy(conn);
 	}
 	else
 	{
@@ -67,9 +184,35 @@ char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
 					 json_is_string(error) ? json_string_value(error) : "");
 		}
 		json_decref(response);
+		put_conn(this, conn);
 	}
 	free(body.ptr);
 	chunk_free(&answer);
-	http->destroy(http);
 	return token;
+}
+
+METHOD(ratkn_verifier_client_t, destroy, void,
+	private_ratkn_verifier_client_t *this)
+{
+	this->idle->destroy_function(this->idle, (void*)conn_destroy);
+	this->mutex->destroy(this->mutex);
+	free(this);
+}
+
+/*
+ * Described in header
+ */
+ratkn_verifier_client_t *ratkn_verifier_client_create()
+{
+	private_ratkn_verifier_client_t *this;
+
+	INIT(this,
+		.public = {
+			.attest = _attest,
+			.destroy = _destroy,
+		},
+		.idle = linked_list_create(),
+		.mutex = mutex_create(MUTEX_TYPE_DEFAULT),
+	);
+	return &this->public;
 }

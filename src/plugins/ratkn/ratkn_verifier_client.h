@@ -24,26 +24,52 @@
 
 #include <library.h>
 
+typedef struct ratkn_verifier_client_t ratkn_verifier_client_t;
+
 /**
- * Have a verifier appraise evidence (POST /v1/attest, docs/verifier.md) and
- * return its attestation result. Used by an attester in the passport model
- * and by a relying party in the remote background-check model. Blocks for at
- * most timeout_ms.
+ * Client of verifiers' APIs (docs/verifier.md).
  *
- * @param url			verifier base URL
- * @param ca			CA file for the verifier's TLS certificate, NULL for
- *						the system's
- * @param timeout_ms	time limit
- * @param evidence		RATKN_EVIDENCE notify data
- * @param down			set to TRUE if the verifier is unreachable, timed out
- *						or answered with a server error (worth backing off),
- *						FALSE if it answered otherwise
- * @param reason		receives the reason on failure
- * @param len			size of reason
- * @return				EAR as compact JWS (allocated), NULL on failure
+ * Connections to verifiers are kept open between requests (up to 4 idle
+ * ones, each for a URL, CA file and timeout), so that a request usually
+ * costs neither a TCP and TLS handshake nor a libcurl handle, TLS context
+ * and CA file load, whose allocations made charon's heap grow with every
+ * request. Thread-safe; each request has a connection of its own.
  */
-char *ratkn_verifier_client_attest(char *url, char *ca, u_int timeout_ms,
-								   chunk_t evidence, bool *down, char *reason,
-								   size_t len);
+struct ratkn_verifier_client_t {
+
+	/**
+	 * Have a verifier appraise evidence (POST /v1/attest) and return its
+	 * attestation result. Used by an attester in the passport model and by a
+	 * relying party in the remote background-check model. Blocks for at most
+	 * timeout_ms.
+	 *
+	 * @param url			verifier base URL
+	 * @param ca			CA file for the verifier's TLS certificate, NULL
+	 *						for the system's
+	 * @param timeout_ms	time limit
+	 * @param evidence		RATKN_EVIDENCE notify data
+	 * @param down			set to TRUE if the verifier is unreachable, timed
+	 *						out or answered with a server error (worth backing
+	 *						off), FALSE if it answered otherwise
+	 * @param reason		receives the reason on failure
+	 * @param len			size of reason
+	 * @return				EAR as compact JWS (allocated), NULL on failure
+	 */
+	char *(*attest)(ratkn_verifier_client_t *this, char *url, char *ca,
+					u_int timeout_ms, chunk_t evidence, bool *down,
+					char *reason, size_t len);
+
+	/**
+	 * Close all connections and destroy the client.
+	 */
+	void (*destroy)(ratkn_verifier_client_t *this);
+};
+
+/**
+ * Create a verifier client.
+ *
+ * @return				client
+ */
+ratkn_verifier_client_t *ratkn_verifier_client_create();
 
 #endif /** RATKN_VERIFIER_CLIENT_H_ @}*/

@@ -16,6 +16,7 @@
 #include "ratkn_tests.h"
 
 #include <ratkn_http.h>
+#include <ratkn_verifier_client.h>
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -632,6 +633,55 @@ START_TEST(test_refused)
 }
 END_TEST
 
+START_TEST(test_verifier_client)
+{
+	ratkn_verifier_client_t *client;
+	server_t *server;
+	char url[64], reason[128], *token;
+	bool down;
+	int i;
+
+	client = ratkn_verifier_client_create();
+	server = server_start(NULL, "200 OK",
+						  chunk_from_str("{\"ear\":\"a.b.c\"}"));
+	server_run(server);
+	server_url(server, url, sizeof(url));
+	/* the connection is kept, and replaced after the verifier closed it */
+	for (i = 0; i < 3; i++)
+	{
+		token = client->attest(client, url, NULL, 2000,
+							   chunk_from_chars(0x01, 0x02), &down, reason,
+							   sizeof(reason));
+		ck_assert(token);
+		ck_assert_str_eq(token, "a.b.c");
+		ck_assert(!down);
+		free(token);
+	}
+	ck_assert_int_eq(server->requests, 3);
+	ck_assert_str_eq(server->method, "POST");
+	ck_assert_str_eq(server->path, "/v1/attest");
+	server_stop(server);
+
+	/* a server error is worth backing off */
+	server = server_start(NULL, "503 Service Unavailable",
+						  chunk_from_str("{\"error\":\"busy\"}"));
+	server_run(server);
+	server_url(server, url, sizeof(url));
+	ck_assert(!client->attest(client, url, NULL, 2000, chunk_from_chars(0x01),
+							  &down, reason, sizeof(reason)));
+	ck_assert(down);
+	ck_assert(strstr(reason, "HTTP 503: busy"));
+	server_stop(server);
+
+	/* and so is a verifier that is gone */
+	ck_assert(!client->attest(client, url, NULL, 2000, chunk_from_chars(0x01),
+							  &down, reason, sizeof(reason)));
+	ck_assert(down);
+	ck_assert(strstr(reason, "unreachable"));
+	client->destroy(client);
+}
+END_TEST
+
 /**
  * Run a request against a server with a body of a size
  */
@@ -859,6 +909,7 @@ Suite *http_suite_create()
 	tcase_add_test(tc, test_status);
 	tcase_add_test(tc, test_no_redirect);
 	tcase_add_test(tc, test_base_url);
+	tcase_add_test(tc, test_verifier_client);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("failures");

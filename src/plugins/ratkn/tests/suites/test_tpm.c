@@ -303,10 +303,10 @@ static void quote_and_check(ratkn_tpm_t *tpm, char *selection,
 	EVP_MD_CTX *ctx;
 	uint8_t hash[32];
 
-	ck_assert(tpm->get_ak_public(tpm, &ak));
-	ck_assert(ratkn_ak_spki_from_tpm(ak, &spki));
 	ck_assert(ratkn_pcr_selection_parse(selection, &sel));
 	ck_assert(tpm->quote(tpm, &sel, qualifying, &quote, &sig, &values));
+	ck_assert(tpm->get_ak_public(tpm, &ak));
+	ck_assert(ratkn_ak_spki_from_tpm(ak, &spki));
 
 	ck_assert(ratkn_ak_verify(spki, quote, sig));
 	unmarshal_attest(quote, &attest);
@@ -462,6 +462,99 @@ START_TEST(test_reconnect)
 }
 END_TEST
 
+START_TEST(test_quote_reconnect)
+{
+	ratkn_pcr_selection_t sel;
+	ratkn_pcr_values_t *values = NULL;
+	ratkn_tpm_t *tpm;
+	swtpm_t *swtpm;
+	uint8_t nonce[32];
+	chunk_t ak, again, quote = chunk_empty, sig = chunk_empty;
+
+	memset(nonce, 0x17, sizeof(nonce));
+	swtpm = swtpm_create();
+	ck_assert(swtpm);
+	tpm = ratkn_tpm_create(swtpm->get_tcti(swtpm), 0);
+	ck_assert(tpm->create_ak(tpm, RATKN_AK_ECC, FALSE, &ak));
+	/* consecutive quotes reuse the loaded AK */
+	quote_and_check(tpm, "sha256:0-7", chunk_from_thing(nonce));
+	quote_and_check(tpm, "sha256:0-7", chunk_from_thing(nonce));
+
+	/* no quote while the TPM is down */
+	swtpm->stop(swtpm);
+	ck_assert(ratkn_pcr_selection_parse("sha256:0-7", &sel));
+	ck_assert(!tpm->quote(tpm, &sel, chunk_from_thing(nonce), &quote, &sig,
+						  &values));
+	ck_assert(!quote.ptr && !sig.ptr && !values);
+
+	/* restarted on the same state, the AK is loaded again */
+	ck_assert(swtpm->start(swtpm, TRUE));
+	quote_and_check(tpm, "sha256:0-7", chunk_from_thing(nonce));
+	ck_assert(tpm->get_ak_public(tpm, &again));
+	ck_assert(chunk_equals(ak, again));
+	chunk_free(&again);
+
+	/* restarted and not started up: TPM2_Startup, then the quote */
+	ck_assert(swtpm->start(swtpm, FALSE));
+	quote_and_check(tpm, "sha256:0-7", chunk_from_thing(nonce));
+	quote_and_check(tpm, "sha1:0-3+sha256:0-23", chunk_from_thing(nonce));
+
+	chunk_free(&ak);
+	tpm->destroy(tpm);
+	swtpm->destroy(swtpm);
+}
+END_TEST
+
+START_TEST(test_quote_ak_replaced)
+{
+	ratkn_pcr_selection_t sel;
+	ratkn_pcr_values_t *values;
+	ratkn_tpm_t *tpm, *other;
+	TPMT_PUBLIC pub;
+	uint8_t nonce[32];
+	chunk_t ak, replaced, again, quote, sig, spki;
+
+	memset(nonce, 0x71, sizeof(nonce));
+	tpm = ratkn_tpm_create(swtpm_fixture_tcti(), 0x81010005);
+	ck_assert(tpm->create_ak(tpm, RATKN_AK_ECC, TRUE, &ak));
+	quote_and_check(tpm, "sha256:0-7", chunk_from_thing(nonce));
+
+	/* someone else (another process) replaces the AK at the handle */
+	other = ratkn_tpm_create(swtpm_fixture_tcti(), 0x81010005);
+	ck_assert(other->create_ak(other, RATKN_AK_RSA, TRUE, &replaced));
+	other->destroy(other);
+	ck_assert(!chunk_equals(ak, replaced));
+
+	/* the quote notices, and the public area is the new key's */
+	ck_assert(ratkn_pcr_selection_parse("sha256:0-7", &sel));
+	ck_assert(tpm->quote(tpm, &sel, chunk_from_thing(nonce), &quote, &sig,
+						 &values));
+	ck_assert(tpm->get_ak_public(tpm, &again));
+	ck_assert(chunk_equals(again, replaced));
+	unmarshal_public(again, &pub);
+	ck_assert_int_eq(pub.type, TPM2_ALG_RSA);
+	ck_assert(ratkn_ak_spki_from_tpm(again, &spki));
+	ck_assert(ratkn_ak_verify(spki, quote, sig));
+	values->destroy(values);
+	chunk_free(&quote);
+	chunk_free(&sig);
+	chunk_free(&spki);
+	chunk_free(&again);
+	quote_and_check(tpm, "sha256:0-7", chunk_from_thing(nonce));
+
+	/* replaced once more, by a key of the first type */
+	other = ratkn_tpm_create(swtpm_fixture_tcti(), 0x81010005);
+	ck_assert(other->create_ak(other, RATKN_AK_ECC, TRUE, &again));
+	chunk_free(&again);
+	other->destroy(other);
+	quote_and_check(tpm, "sha256:0-7", chunk_from_thing(nonce));
+
+	chunk_free(&ak);
+	chunk_free(&replaced);
+	tpm->destroy(tpm);
+}
+END_TEST
+
 /**
  * Milliseconds since start
  */
@@ -548,7 +641,7 @@ START_TEST(test_timeout)
 
 	/* destroying a TPM object with a stalled command does not wait for it */
 	swtpm->pause(swtpm, TRUE);
-	ck_assert(!other->get_ak_public(other, &again));
+	ck_assert(!other->read_pcrs(other, &sel, &values));
 	time_monotonic(&start);
 	other->destroy(other);
 	ck_assert_int_lt(ms_since(&start), 200);
@@ -596,11 +689,13 @@ Suite *tpm_suite_create()
 	tcase_add_test(tc, test_quote);
 	tcase_add_test(tc, test_quote_rsa);
 	tcase_add_test(tc, test_quote_invalid);
+	tcase_add_test(tc, test_quote_ak_replaced);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("connection");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_reconnect);
+	tcase_add_test(tc, test_quote_reconnect);
 	tcase_add_test(tc, test_timeout);
 	suite_add_tcase(s, tc);
 
