@@ -731,6 +731,33 @@ START_TEST(test_not_a_jws)
 }
 END_TEST
 
+/**
+ * Regression (found by testing/fuzz, target ear): splitting a token stepped
+ * past the NULL returned by strchr() after the last part (NULL + 1, undefined
+ * behavior reported by UBSan for every token). The token is in a buffer of
+ * exactly its size, so ASan also catches reads beyond it.
+ */
+START_TEST(test_split_last_part)
+{
+	chunk_t key = chunk_from_str(kat_key);
+	ratkn_ear_t *ear;
+	char reason[256], *token;
+
+	token = strdup(kat_token);
+	ear = ratkn_ear_verify(token, key, now, reason, sizeof(reason));
+	ck_assert_msg(ear, "%s", reason);
+	ear->destroy(ear);
+	/* an empty third part or a fourth part are still refused */
+	*(strrchr(token, '.') + 1) = '\0';
+	assert_rejected(token, key, "not a JWS");
+	free(token);
+	token = malloc(strlen(kat_token) + 3);
+	sprintf(token, "%s.x", kat_token);
+	assert_rejected(token, key, "not a JWS");
+	free(token);
+}
+END_TEST
+
 START_TEST(test_sign_invalid)
 {
 	ratkn_ear_claims_t c = claims();
@@ -817,6 +844,7 @@ Suite *ear_suite_create()
 	tcase_add_test(tc, test_alg_hs256);
 	tcase_add_loop_test(tc, test_invalid_claims, 0, countof(invalid));
 	tcase_add_test(tc, test_not_a_jws);
+	tcase_add_test(tc, test_split_last_part);
 	suite_add_tcase(s, tc);
 
 	return s;
