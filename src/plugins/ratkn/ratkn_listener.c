@@ -874,7 +874,8 @@ static char *call_verifier(private_ratkn_listener_t *this,
 						   char *reason, size_t len)
 {
 	time_t now = time(NULL), *failed;
-	char *token;
+	enumerator_t *enumerator;
+	char *token, *name;
 	bool down;
 
 	this->mutex->lock(this->mutex);
@@ -905,9 +906,19 @@ static char *call_verifier(private_ratkn_listener_t *this,
 		*failed = time(NULL);
 	}
 	else if (failed)
-	{
-		failed = this->down->remove(this->down, verifier->name);
-		free(failed);
+	{	/* back up: forget the failure, with the key we allocated */
+		enumerator = this->down->create_enumerator(this->down);
+		while (enumerator->enumerate(enumerator, &name, &failed))
+		{
+			if (streq(name, verifier->name))
+			{
+				this->down->remove_at(this->down, enumerator);
+				free(name);
+				free(failed);
+				break;
+			}
+		}
+		enumerator->destroy(enumerator);
 	}
 	this->mutex->unlock(this->mutex);
 	return token;
