@@ -246,6 +246,9 @@ charon_kill()
 		[[ -e $dir/log/$f ]] && mv "$dir/log/$f" "$dir/log/${f%.log}.$n.log"
 	done
 	rm -f "$dir/log/charon.log.mark" "$dir/charon.pid"
+	# a killed charon leaves its pid file; until its parent reaps it, the
+	# zombie's pid still exists and a new charon would refuse to start
+	on "$host" rm -f /var/run/charon.pid
 	info "$host: charon stopped (SIG$sig), log kept as log/charon.$n.log"
 }
 
