@@ -363,10 +363,87 @@ static void fail(char *reason, size_t len, char *fmt, ...)
 }
 
 /**
+ * Check that a compact JWE has five parts, each canonical base64url: cjose
+ * 0.6 aborts on some malformed encodings (an assertion in its decoder)
+ * instead of failing, so nothing it decodes may reach it unchecked
+ */
+static bool check_segments(char *token)
+{
+	char *pos = token, *dot;
+	chunk_t raw;
+	int i;
+
+	for (i = 0; i < 5; i++)
+	{
+		dot = strchr(pos, '.');
+		if ((i < 4) != (dot != NULL))
+		{
+			return FALSE;
+		}
+		if (!ratkn_base64url_decode(pos, dot ? dot - pos : strlen(pos), &raw))
+		{
+			return FALSE;
+		}
+		chunk_clear(&raw);
+		if (dot)
+		{
+			pos = dot + 1;
+		}
+	}
+	return TRUE;
+}
+
+/**
+ * Check the ephemeral public key of the sender (epk) before cjose imports
+ * it: an EC JWK on the recipient's curve with exactly kty, crv, x and y,
+ * coordinates canonical base64url of the field size
+ */
+static bool check_epk(json_t *epk, uint16_t group)
+{
+	cjose_jwk_ec_curve crv;
+	const char *key;
+	json_t *member;
+	chunk_t coord;
+	size_t coord_len;
+	bool ok;
+
+	if (!json_is_object(epk) || json_object_size(epk) != 4 ||
+		!curve_of(group, &crv, &coord_len) ||
+		!json_is_string(json_object_get(epk, "kty")) ||
+		!streq(json_string_value(json_object_get(epk, "kty")), "EC") ||
+		!json_is_string(json_object_get(epk, "crv")) ||
+		!streq(json_string_value(json_object_get(epk, "crv")),
+			   group == 19 ? "P-256" : "P-384"))
+	{
+		return FALSE;
+	}
+	json_object_foreach(epk, key, member)
+	{
+		if (streq(key, "kty") || streq(key, "crv"))
+		{
+			continue;
+		}
+		if ((!streq(key, "x") && !streq(key, "y")) || !json_is_string(member) ||
+			!ratkn_base64url_decode(json_string_value(member),
+									json_string_length(member), &coord))
+		{
+			return FALSE;
+		}
+		ok = coord.len == coord_len;
+		chunk_free(&coord);
+		if (!ok)
+		{
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+/**
  * Check the protected header of a release
  */
-static bool check_header(cjose_jwe_t *jwe, chunk_t binding, char *reason,
-						 size_t len)
+static bool check_header(cjose_jwe_t *jwe, uint16_t group, chunk_t binding,
+						 char *reason, size_t len)
 {
 	cjose_header_t *hdr;
 	const char *value, *key;
@@ -416,6 +493,11 @@ static bool check_header(cjose_jwe_t *jwe, chunk_t binding, char *reason,
 	{
 		fail(reason, len, "release cty is '%s', not " RATKN_JWE_CTY,
 			 value ?: "");
+		return FALSE;
+	}
+	if (!check_epk(json_object_get(obj, CJOSE_HDR_EPK), group))
+	{
+		fail(reason, len, "release has no valid ephemeral key (epk)");
 		return FALSE;
 	}
 	value = cjose_header_get(hdr, CJOSE_HDR_APV, NULL);
@@ -577,13 +659,18 @@ ratkn_jwe_key_t *ratkn_jwe_unwrap(char *token, uint16_t group, chunk_t priv,
 		fail(reason, len, "unusable recipient key (group %d)", group);
 		return NULL;
 	}
+	if (!check_segments(token))
+	{
+		fail(reason, len, "release is no compact JWE of five base64url parts");
+		goto out;
+	}
 	jwe = cjose_jwe_import(token, strlen(token), &err);
 	if (!jwe)
 	{
 		fail(reason, len, "release is no compact JWE: %s", err.message);
 		goto out;
 	}
-	if (!check_header(jwe, binding, reason, len))
+	if (!check_header(jwe, group, binding, reason, len))
 	{
 		goto out;
 	}

@@ -12,10 +12,16 @@
  * for more details.
  */
 
+#define _GNU_SOURCE /* asprintf() */
+#include <stdio.h>
+
 #include "ratkn_tests.h"
 
 #include <ratkn_jwe.h>
 #include <ratkn_types.h>
+#include <ratkn_base64url.h>
+
+#include <jansson.h>
 
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -232,6 +238,93 @@ START_TEST(test_truncated)
 }
 END_TEST
 
+/**
+ * Replace the protected header of a token by the given JSON, keeping the
+ * other parts
+ */
+static char *replace_header(char *token, json_t *header)
+{
+	char *json, *encoded, *out;
+
+	json = json_dumps(header, JSON_COMPACT);
+	ck_assert(json);
+	encoded = ratkn_base64url_encode(chunk_from_str(json));
+	ck_assert(asprintf(&out, "%s%s", encoded, strchr(token, '.')) > 0);
+	free(json);
+	free(encoded);
+	return out;
+}
+
+/**
+ * Malformed ephemeral keys (epk) of the sender, each modifying member x:
+ * cjose 0.6 aborts on a coordinate of 4n+1 base64 characters
+ * (regression, found by testing/fuzz, target keys)
+ */
+static char *bad_epk_x[] = {
+	"A",
+	"AAAAA",
+	"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYx",
+	"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZQ",
+	"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+	"",
+};
+
+START_TEST(test_bad_epk)
+{
+	char *token, *bad, reason[256];
+	chunk_t raw;
+	json_t *header, *epk;
+	size_t len;
+
+	token = wrap_default();
+	len = strchr(token, '.') - token;
+	ck_assert(ratkn_base64url_decode(token, len, &raw));
+	header = json_loadb((char*)raw.ptr, raw.len, 0, NULL);
+	chunk_free(&raw);
+	ck_assert(header);
+	epk = json_object_get(header, "epk");
+	ck_assert(json_is_object(epk));
+	json_object_set_new(epk, "x", json_string(bad_epk_x[_i]));
+	bad = replace_header(token, header);
+	ck_assert(!ratkn_jwe_unwrap(bad, 19, recipient.priv, recipient.pub,
+								binding, now, reason, sizeof(reason)));
+	ck_assert_msg(strstr(reason, "epk"), "%s", reason);
+	free(bad);
+
+	/* a private key member is refused as well */
+	json_object_set_new(epk, "x", json_string(bad_epk_x[2]));
+	json_object_set_new(epk, "d", json_string("A"));
+	bad = replace_header(token, header);
+	ck_assert(!ratkn_jwe_unwrap(bad, 19, recipient.priv, recipient.pub,
+								binding, now, reason, sizeof(reason)));
+	ck_assert_msg(strstr(reason, "epk"), "%s", reason);
+	free(bad);
+	json_decref(header);
+	free(token);
+}
+END_TEST
+
+START_TEST(test_bad_segments)
+{
+	char *token, *bad, reason[256];
+
+	/* an IV part of 4n+1 characters, and padding, never reach cjose */
+	token = wrap_default();
+	ck_assert(asprintf(&bad, "%.*s.A.%s", (int)(strchr(token, '.') - token),
+					   token, strchr(strchr(token, '.') + 1, '.') + 1) > 0);
+	ck_assert(!ratkn_jwe_unwrap(bad, 19, recipient.priv, recipient.pub,
+								binding, now, reason, sizeof(reason)));
+	ck_assert_msg(strstr(reason, "five base64url parts"), "%s", reason);
+	free(bad);
+	ck_assert(asprintf(&bad, "%s=", token) > 0);
+	ck_assert(!ratkn_jwe_unwrap(bad, 19, recipient.priv, recipient.pub,
+								binding, now, reason, sizeof(reason)));
+	ck_assert_msg(strstr(reason, "five base64url parts"), "%s", reason);
+	free(bad);
+	free(token);
+}
+END_TEST
+
 START_TEST(test_expired)
 {
 	ratkn_jwe_claims_t c = claims();
@@ -350,6 +443,8 @@ Suite *jwe_suite_create()
 	tcase_add_test(tc, test_wrong_recipient);
 	tcase_add_loop_test(tc, test_tampered, 0, countof(tamper_part));
 	tcase_add_test(tc, test_truncated);
+	tcase_add_loop_test(tc, test_bad_epk, 0, countof(bad_epk_x));
+	tcase_add_test(tc, test_bad_segments);
 	tcase_add_test(tc, test_expired);
 	tcase_add_test(tc, test_future);
 	tcase_add_test(tc, test_wrong_binding);
