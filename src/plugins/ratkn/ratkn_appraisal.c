@@ -24,7 +24,7 @@
 #include <threading/rwlock.h>
 
 ENUM(ratkn_appraisal_status_names, RATKN_APPRAISAL_OK,
-	 RATKN_APPRAISAL_PCR_MISMATCH,
+	 RATKN_APPRAISAL_SHARE_NOT_CERTIFIED,
 	"ok",
 	"unsupported",
 	"wrong-role",
@@ -37,6 +37,7 @@ ENUM(ratkn_appraisal_status_names, RATKN_APPRAISAL_OK,
 	"pcr-digest-mismatch",
 	"pcr-not-quoted",
 	"pcr-mismatch",
+	"share-not-certified",
 );
 
 typedef struct private_ratkn_appraisal_t private_ratkn_appraisal_t;

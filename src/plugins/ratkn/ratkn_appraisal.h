@@ -54,6 +54,8 @@ enum ratkn_appraisal_status_t {
 	RATKN_APPRAISAL_PCR_NOT_QUOTED,
 	/** a PCR value is not among its reference values */
 	RATKN_APPRAISAL_PCR_MISMATCH,
+	/** the certification of a TPM-resident share is missing or invalid */
+	RATKN_APPRAISAL_SHARE_NOT_CERTIFIED,
 };
 
 /**

@@ -19,6 +19,7 @@
 #include "ratkn_jwe.h"
 #include "ratkn_keyring.h"
 #include "ratkn_release.h"
+#include "ratkn_share.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -488,6 +489,69 @@ static bool load_kms(private_policy_t *this, char *name)
 }
 
 /**
+ * Load the settings of a TPM-resident ECDHE share
+ */
+static bool load_share(private_policy_t *this, char *name)
+{
+	ratkn_policy_t *p = &this->public;
+	char *share;
+	bool valid = TRUE;
+	int i;
+
+	share = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.connections.%s.share", "software",
+				lib->ns, name);
+	p->require_tpm_share = lib->settings->get_bool(lib->settings,
+				"%s.plugins.ratkn.connections.%s.require_tpm_share", FALSE,
+				lib->ns, name);
+	if (streq(share, "tpm"))
+	{
+		p->tpm_share = TRUE;
+	}
+	else if (!streq(share, "software"))
+	{
+		DBG1(DBG_CFG, "ratkn: connection '%s': invalid share '%s' (expected "
+			 "software or tpm)", name, share);
+		valid = FALSE;
+	}
+	if ((p->tpm_share || p->require_tpm_share) &&
+		!ratkn_share_curve(p->group))
+	{
+		DBG1(DBG_CFG, "ratkn: connection '%s': a TPM-resident share needs "
+			 "group ecp256 or ecp384, not %s", name,
+			 ratkn_kex_group_name(p->group));
+		valid = FALSE;
+	}
+	if (p->tpm_share && !(p->role & RATKN_FLAG_ATTEST))
+	{
+		DBG1(DBG_CFG, "ratkn: connection '%s': share = tpm needs role "
+			 "attester or mutual", name);
+		valid = FALSE;
+	}
+	if (p->require_tpm_share)
+	{
+		if (!(p->role & RATKN_FLAG_VERIFY))
+		{
+			DBG1(DBG_CFG, "ratkn: connection '%s': require_tpm_share needs "
+				 "role relying-party or mutual", name);
+			valid = FALSE;
+		}
+		for (i = 0; i < p->model_count; i++)
+		{
+			if (p->models[i] == RATKN_MODEL_PASSPORT)
+			{
+				DBG1(DBG_CFG, "ratkn: connection '%s': require_tpm_share "
+					 "needs the evidence, which the passport model does not "
+					 "carry", name);
+				valid = FALSE;
+				break;
+			}
+		}
+	}
+	return valid;
+}
+
+/**
  * Load the policy of a connection section; an invalid section results in a
  * policy with valid = FALSE, which makes the connection fail
  */
@@ -550,6 +614,10 @@ static ratkn_policy_t *load_policy(char *name, char *pcrs_default)
 		valid = FALSE;
 	}
 	if (!load_kms(this, name))
+	{
+		valid = FALSE;
+	}
+	if (!load_share(this, name))
 	{
 		valid = FALSE;
 	}

@@ -230,6 +230,18 @@ struct ratkn_policy_t {
 	uint32_t key_perm;
 
 	/**
+	 * Attester: our ECDHE share is a TPM-resident key certified by the AK
+	 * (share = tpm); needs this side to be the IKE initiator
+	 */
+	bool tpm_share;
+
+	/**
+	 * Relying party: the peer's ECDHE share must be certified as
+	 * TPM-resident (require_tpm_share = yes)
+	 */
+	bool require_tpm_share;
+
+	/**
 	 * Get a reference.
 	 *
 	 * @return			this, with an additional reference

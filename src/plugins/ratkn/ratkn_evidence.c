@@ -28,7 +28,15 @@ enum {
 	ATTR_SIGNATURE = 4,
 	ATTR_PCR_VALUES = 5,
 	ATTR_AK_PUBLIC = 6,
+	ATTR_SHARE_PUBLIC = 7,
+	ATTR_SHARE_CERTIFY = 8,
+	ATTR_SHARE_SIGNATURE = 9,
 };
+
+/**
+ * Number of attribute types of the tpm2-quote format
+ */
+#define ATTR_COUNT 9
 
 /**
  * Size of the fixed part of a PCR_VALUES entry: alg, index, length
@@ -97,6 +105,11 @@ struct private_ratkn_evidence_t {
 	 * PCR_VALUES
 	 */
 	ratkn_pcr_values_t *values;
+
+	/**
+	 * SHARE_PUBLIC, SHARE_CERTIFY, SHARE_SIGNATURE (all empty if absent)
+	 */
+	chunk_t share_public, share_certify, share_signature;
 };
 
 METHOD(ratkn_evidence_t, get_role, ratkn_ike_role_t,
@@ -147,6 +160,16 @@ METHOD(ratkn_evidence_t, get_pcr_values, ratkn_pcr_values_t*,
 	return this->values;
 }
 
+METHOD(ratkn_evidence_t, get_share_cert, bool,
+	private_ratkn_evidence_t *this, chunk_t *tpm_public, chunk_t *certify,
+	chunk_t *signature)
+{
+	*tpm_public = this->share_public;
+	*certify = this->share_certify;
+	*signature = this->share_signature;
+	return this->share_public.len != 0;
+}
+
 METHOD(ratkn_evidence_t, get_encoding, chunk_t,
 	private_ratkn_evidence_t *this)
 {
@@ -178,6 +201,7 @@ static private_ratkn_evidence_t *create_empty()
 			.get_signature = _get_signature,
 			.get_ak_public = _get_ak_public,
 			.get_pcr_values = _get_pcr_values,
+			.get_share_cert = _get_share_cert,
 			.get_encoding = _get_encoding,
 			.destroy = _destroy,
 		},
@@ -188,7 +212,7 @@ static private_ratkn_evidence_t *create_empty()
 /**
  * Rules for the attributes of the tpm2-quote format, in type order
  */
-static void init_rules(ratkn_tlv_rule_t rules[6])
+static void init_rules(ratkn_tlv_rule_t rules[ATTR_COUNT])
 {
 	ratkn_tlv_rule_t defaults[] = {
 		{ ATTR_SESSION_HASH, "SESSION_HASH", RATKN_HASH_LEN, RATKN_HASH_LEN,
@@ -199,6 +223,12 @@ static void init_rules(ratkn_tlv_rule_t rules[6])
 		{ ATTR_SIGNATURE, "SIGNATURE", 1, RATKN_EVIDENCE_MAX_BLOB, TRUE },
 		{ ATTR_PCR_VALUES, "PCR_VALUES", 0, PCR_VALUES_MAX, TRUE },
 		{ ATTR_AK_PUBLIC, "AK_PUBLIC", 1, RATKN_EVIDENCE_MAX_BLOB, TRUE },
+		{ ATTR_SHARE_PUBLIC, "SHARE_PUBLIC", 1, RATKN_EVIDENCE_MAX_BLOB,
+		  FALSE },
+		{ ATTR_SHARE_CERTIFY, "SHARE_CERTIFY", 1, RATKN_EVIDENCE_MAX_BLOB,
+		  FALSE },
+		{ ATTR_SHARE_SIGNATURE, "SHARE_SIGNATURE", 1, RATKN_EVIDENCE_MAX_BLOB,
+		  FALSE },
 	};
 
 	memcpy(rules, defaults, sizeof(defaults));
@@ -328,7 +358,7 @@ static ratkn_pcr_values_t *parse_values(chunk_t data, char *reason, size_t len)
  */
 static bool parse(private_ratkn_evidence_t *this, char *reason, size_t len)
 {
-	ratkn_tlv_rule_t rules[6];
+	ratkn_tlv_rule_t rules[ATTR_COUNT];
 	bio_reader_t *reader;
 	uint8_t version, role;
 	uint16_t format;
@@ -367,6 +397,13 @@ static bool parse(private_ratkn_evidence_t *this, char *reason, size_t len)
 	{
 		return FALSE;
 	}
+	if (rules[6].present != rules[7].present ||
+		rules[6].present != rules[8].present)
+	{
+		snprintf(reason, len, "SHARE_PUBLIC, SHARE_CERTIFY and "
+				 "SHARE_SIGNATURE must be present together or not at all");
+		return FALSE;
+	}
 	this->values = parse_values(rules[4].value, reason, len);
 	if (!this->values)
 	{
@@ -378,6 +415,9 @@ static bool parse(private_ratkn_evidence_t *this, char *reason, size_t len)
 	this->quote = rules[2].value;
 	this->signature = rules[3].value;
 	this->ak_public = rules[5].value;
+	this->share_public = rules[6].value;
+	this->share_certify = rules[7].value;
+	this->share_signature = rules[8].value;
 	return TRUE;
 }
 
@@ -389,10 +429,26 @@ ratkn_evidence_t *ratkn_evidence_create(ratkn_ike_role_t role,
 							chunk_t quote, chunk_t signature, chunk_t ak_public,
 							ratkn_pcr_values_t *values)
 {
+	return ratkn_evidence_create_certified(role, session_hash, identity_hash,
+										   quote, signature, ak_public, values,
+										   chunk_empty, chunk_empty,
+										   chunk_empty);
+}
+
+/*
+ * Described in header
+ */
+ratkn_evidence_t *ratkn_evidence_create_certified(ratkn_ike_role_t role,
+							chunk_t session_hash, chunk_t identity_hash,
+							chunk_t quote, chunk_t signature, chunk_t ak_public,
+							ratkn_pcr_values_t *values, chunk_t share_public,
+							chunk_t share_certify, chunk_t share_signature)
+{
 	private_ratkn_evidence_t *this;
-	ratkn_tlv_rule_t rules[6];
+	ratkn_tlv_rule_t rules[ATTR_COUNT];
 	bio_writer_t *writer;
-	chunk_t pcrs, parts[6];
+	chunk_t pcrs, parts[ATTR_COUNT];
+	bool certified;
 	char reason[128] = "";
 	bool ok = TRUE;
 	int i;
@@ -424,10 +480,17 @@ ratkn_evidence_t *ratkn_evidence_create(ratkn_ike_role_t role,
 	parts[3] = signature;
 	parts[4] = pcrs;
 	parts[5] = ak_public;
+	parts[6] = share_public;
+	parts[7] = share_certify;
+	parts[8] = share_signature;
+	certified = share_public.len || share_certify.len || share_signature.len;
 	init_rules(rules);
 	for (i = 0; ok && i < countof(rules); i++)
 	{
-		ok = check_limit(&rules[i], parts[i], reason, sizeof(reason));
+		if (rules[i].required || certified)
+		{
+			ok = check_limit(&rules[i], parts[i], reason, sizeof(reason));
+		}
 	}
 	if (!ok)
 	{
@@ -437,14 +500,19 @@ ratkn_evidence_t *ratkn_evidence_create(ratkn_ike_role_t role,
 		return NULL;
 	}
 
-	writer = bio_writer_create(4 + 6 * 4 + 2 * RATKN_HASH_LEN + quote.len +
-							   signature.len + pcrs.len + ak_public.len);
+	writer = bio_writer_create(4 + ATTR_COUNT * 4 + 2 * RATKN_HASH_LEN +
+							   quote.len + signature.len + pcrs.len +
+							   ak_public.len + share_public.len +
+							   share_certify.len + share_signature.len);
 	writer->write_uint8(writer, RATKN_VERSION);
 	writer->write_uint8(writer, role);
 	writer->write_uint16(writer, RATKN_FORMAT_TPM2_QUOTE);
 	for (i = 0; i < countof(rules); i++)
 	{
-		ratkn_tlv_write(writer, rules[i].type, parts[i]);
+		if (rules[i].required || certified)
+		{
+			ratkn_tlv_write(writer, rules[i].type, parts[i]);
+		}
 	}
 	chunk_free(&pcrs);
 

@@ -98,6 +98,18 @@ struct ratkn_evidence_t {
 	ratkn_pcr_values_t *(*get_pcr_values)(ratkn_evidence_t *this);
 
 	/**
+	 * Certification of a TPM-resident ECDHE share (SHARE_PUBLIC,
+	 * SHARE_CERTIFY, SHARE_SIGNATURE), if the evidence carries one.
+	 *
+	 * @param tpm_public	marshalled TPMT_PUBLIC of the share (borrowed)
+	 * @param certify		marshalled TPMS_ATTEST of TPM2_Certify (borrowed)
+	 * @param signature		marshalled TPMT_SIGNATURE by the AK (borrowed)
+	 * @return				TRUE if present (else all are empty)
+	 */
+	bool (*get_share_cert)(ratkn_evidence_t *this, chunk_t *tpm_public,
+						   chunk_t *certify, chunk_t *signature);
+
+	/**
 	 * Encoded notify data (borrowed).
 	 *
 	 * @return			encoding
@@ -126,6 +138,29 @@ ratkn_evidence_t *ratkn_evidence_create(ratkn_ike_role_t role,
 							chunk_t session_hash, chunk_t identity_hash,
 							chunk_t quote, chunk_t signature, chunk_t ak_public,
 							ratkn_pcr_values_t *values);
+
+/**
+ * Create tpm2-quote evidence for sending, with the certification of a
+ * TPM-resident ECDHE share (docs/protocol.md, section 7).
+ *
+ * @param role			attester's IKE role
+ * @param session_hash	bound session hash (cloned)
+ * @param identity_hash	bound identity hash (cloned)
+ * @param quote			marshalled TPMS_ATTEST (cloned)
+ * @param signature		marshalled TPMT_SIGNATURE (cloned)
+ * @param ak_public		marshalled TPMT_PUBLIC of the AK (cloned)
+ * @param values		PCR values (adopted)
+ * @param share_public	marshalled TPMT_PUBLIC of the share (cloned)
+ * @param share_certify	marshalled TPMS_ATTEST of TPM2_Certify (cloned)
+ * @param share_signature	marshalled TPMT_SIGNATURE of the certification
+ *						(cloned); all three empty for no certification
+ * @return				evidence, NULL if a value exceeds the limits
+ */
+ratkn_evidence_t *ratkn_evidence_create_certified(ratkn_ike_role_t role,
+							chunk_t session_hash, chunk_t identity_hash,
+							chunk_t quote, chunk_t signature, chunk_t ak_public,
+							ratkn_pcr_values_t *values, chunk_t share_public,
+							chunk_t share_certify, chunk_t share_signature);
 
 /**
  * Parse received RATKN_EVIDENCE notify data.

@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 
 /**
  * Tolerated clock difference for "iat" in the future, in seconds
@@ -625,40 +626,334 @@ static bool parse_claims(private_ratkn_jwe_key_t *this, json_t *obj,
 	return TRUE;
 }
 
-/*
- * Described in header
+/**
+ * Decrypt the payload of an imported release whose header has been checked.
+ *
+ * @param data			decrypter specific data
+ * @param jwe			imported release
+ * @param token			compact JWE the release was imported from
+ * @param group			group of the recipient key
+ * @param plain			plaintext (allocated, wiped by the caller)
+ * @param reason		receives the reason on failure
+ * @param len			size of reason
+ * @return				TRUE if decrypted and authenticated
  */
-ratkn_jwe_key_t *ratkn_jwe_unwrap(char *token, uint16_t group, chunk_t priv,
-								  chunk_t pub, chunk_t binding, time_t now,
-								  char *reason, size_t len)
+typedef bool (*decrypt_t)(void *data, cjose_jwe_t *jwe, char *token,
+						  uint16_t group, chunk_t *plain, char *reason,
+						  size_t len);
+
+/**
+ * Reason for a release that does not decrypt
+ */
+#define NO_DECRYPT "release does not decrypt (wrong recipient key or modified)"
+
+/**
+ * Decrypt with cjose, data is the recipient's cjose_jwk_t with private key
+ */
+static bool decrypt_cjose(void *data, cjose_jwe_t *jwe, char *token,
+						  uint16_t group, chunk_t *plain, char *reason,
+						  size_t len)
 {
-	private_ratkn_jwe_key_t *this = NULL;
-	cjose_jwe_t *jwe = NULL;
-	cjose_jwk_t *jwk = NULL;
+	cjose_jwk_t *jwk = data;
 	cjose_err err;
-	uint8_t *plain = NULL;
-	size_t plain_len = 0;
-	json_error_t error;
-	json_t *obj = NULL;
+	uint8_t *out;
+	size_t out_len = 0;
+
+	out = cjose_jwe_decrypt(jwe, jwk, &out_len, &err);
+	if (!out)
+	{
+		fail(reason, len, NO_DECRYPT);
+		return FALSE;
+	}
+	/* allocated by cjose's allocator, hand out a malloc()ed copy */
+	*plain = chunk_clone(chunk_create(out, out_len));
+	memwipe(out, out_len);
+	cjose_get_dealloc()(out);
+	return TRUE;
+}
+
+/**
+ * Key agreement callback and its context, for decrypt_agree()
+ */
+typedef struct {
+	ratkn_jwe_agree_t agree;
+	void *ctx;
+} agree_data_t;
+
+/**
+ * Octets of the IV and of the authentication tag of A256GCM (RFC 7518
+ * section 5.3), and of its key
+ */
+#define GCM_IV_LEN 12
+#define GCM_TAG_LEN 16
+#define GCM_KEY_LEN 32
+
+/**
+ * Get the n-th segment of a compact JWE (borrowed, check_segments() has
+ * verified that there are five)
+ */
+static chunk_t get_segment(char *token, int n)
+{
+	char *pos = token;
+
+	for (; n > 0; n--)
+	{
+		pos = strchr(pos, '.') + 1;
+	}
+	return chunk_create(pos, strcspn(pos, "."));
+}
+
+/**
+ * Decode a segment of a compact JWE, which check_segments() has verified
+ * (allocated, empty on error)
+ */
+static chunk_t decode_segment(char *token, int n)
+{
+	chunk_t seg, out;
+
+	seg = get_segment(token, n);
+	if (!ratkn_base64url_decode(seg.ptr, seg.len, &out))
+	{
+		return chunk_empty;
+	}
+	return out;
+}
+
+/**
+ * Decode a base64url string member of a JSON object (allocated)
+ */
+static bool decode_member(json_t *obj, const char *key, chunk_t *out)
+{
+	json_t *member;
+
+	member = json_object_get(obj, key);
+	return json_is_string(member) &&
+		   ratkn_base64url_decode(json_string_value(member),
+								  json_string_length(member), out);
+}
+
+/**
+ * Get the sender's ephemeral public value (epk) of a release in IKEv2 KE
+ * encoding, check_epk() has verified the coordinates (allocated)
+ */
+static bool get_epk(json_t *hdr, chunk_t *epk)
+{
+	json_t *obj;
+	chunk_t x, y;
+
+	obj = json_object_get(hdr, CJOSE_HDR_EPK);
+	if (!decode_member(obj, "x", &x))
+	{
+		return FALSE;
+	}
+	if (!decode_member(obj, "y", &y))
+	{
+		chunk_free(&x);
+		return FALSE;
+	}
+	*epk = chunk_cat("mm", x, y);
+	return TRUE;
+}
+
+/**
+ * Get the decoded PartyUInfo/PartyVInfo from the apu/apv header parameter,
+ * empty if absent (allocated)
+ */
+static bool get_party_info(json_t *hdr, const char *key, chunk_t *info)
+{
+	*info = chunk_empty;
+	if (!json_object_get(hdr, key))
+	{
+		return TRUE;
+	}
+	return decode_member(hdr, key, info);
+}
+
+/**
+ * Hash a Concat KDF field with its 32-bit length prefix
+ */
+static bool hash_field(EVP_MD_CTX *ctx, chunk_t field)
+{
+	uint32_t prefix = htonl(field.len);
+
+	return EVP_DigestUpdate(ctx, &prefix, sizeof(prefix)) == 1 &&
+		   EVP_DigestUpdate(ctx, field.ptr, field.len) == 1;
+}
+
+/**
+ * Derive the content encryption key of ECDH-ES with A256GCM from Z: the
+ * Concat KDF of NIST SP 800-56A with SHA-256 as in RFC 7518 section 4.6.2,
+ * a single round for 256 bits
+ */
+static bool concat_kdf(chunk_t z, chunk_t apu, chunk_t apv,
+					   u_char cek[GCM_KEY_LEN])
+{
+	uint32_t counter = htonl(1), keydatalen = htonl(GCM_KEY_LEN * 8);
+	EVP_MD_CTX *ctx;
+	u_int out_len = 0;
+	bool ok;
+
+	ctx = EVP_MD_CTX_new();
+	ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+		 EVP_DigestUpdate(ctx, &counter, sizeof(counter)) == 1 &&
+		 EVP_DigestUpdate(ctx, z.ptr, z.len) == 1 &&
+		 /* AlgorithmID is "enc" for direct key agreement */
+		 hash_field(ctx, chunk_from_str((char*)CJOSE_HDR_ENC_A256GCM)) &&
+		 hash_field(ctx, apu) &&
+		 hash_field(ctx, apv) &&
+		 /* SuppPubInfo is keydatalen in bits, SuppPrivInfo is empty */
+		 EVP_DigestUpdate(ctx, &keydatalen, sizeof(keydatalen)) == 1 &&
+		 EVP_DigestFinal_ex(ctx, cek, &out_len) == 1 &&
+		 out_len == GCM_KEY_LEN;
+	/* cleanses the digest state, which depends on Z */
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}
+
+/**
+ * Decrypt A256GCM, the protected header (as in the token) is the AAD
+ */
+static bool decrypt_gcm(u_char cek[GCM_KEY_LEN], chunk_t aad, chunk_t iv,
+						chunk_t ct, chunk_t tag, chunk_t *plain)
+{
+	EVP_CIPHER_CTX *ctx;
+	int out_len = 0, final_len = 0;
+	bool ok;
+
+	if (ct.len > INT_MAX || aad.len > INT_MAX)
+	{
+		return FALSE;
+	}
+	/* one more octet, so the buffer is not empty for no ciphertext */
+	*plain = chunk_alloc(ct.len + 1);
+	ctx = EVP_CIPHER_CTX_new();
+	ok = ctx &&
+		 EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, NULL, NULL) == 1 &&
+		 EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, iv.len, NULL) == 1 &&
+		 EVP_DecryptInit_ex(ctx, NULL, NULL, cek, iv.ptr) == 1 &&
+		 EVP_DecryptUpdate(ctx, NULL, &out_len, aad.ptr, aad.len) == 1 &&
+		 EVP_DecryptUpdate(ctx, plain->ptr, &out_len, ct.ptr, ct.len) == 1 &&
+		 EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, tag.len,
+							 tag.ptr) == 1 &&
+		 EVP_DecryptFinal_ex(ctx, plain->ptr + out_len, &final_len) == 1 &&
+		 out_len + final_len == ct.len;
+	EVP_CIPHER_CTX_free(ctx);
+	if (!ok)
+	{
+		chunk_clear(plain);
+		return FALSE;
+	}
+	plain->len = ct.len;
+	return TRUE;
+}
+
+/**
+ * Decrypt ECDH-ES with A256GCM, the shared secret computed by a callback,
+ * data is an agree_data_t
+ */
+static bool decrypt_agree(void *data, cjose_jwe_t *jwe, char *token,
+						  uint16_t group, chunk_t *plain, char *reason,
+						  size_t len)
+{
+	agree_data_t *agree = data;
+	cjose_jwk_ec_curve crv;
+	json_t *hdr;
+	chunk_t iv = chunk_empty, ct = chunk_empty, tag = chunk_empty;
+	chunk_t epk = chunk_empty, z = chunk_empty;
+	chunk_t apu = chunk_empty, apv = chunk_empty;
+	u_char cek[GCM_KEY_LEN];
+	size_t coord_len;
 	bool ok = FALSE;
 
+	/* the header is a jansson object, check_header() verified it */
+	hdr = (json_t*)cjose_jwe_get_protected(jwe);
+	if (!curve_of(group, &crv, &coord_len) || !hdr)
+	{
+		fail(reason, len, NO_DECRYPT);
+		return FALSE;
+	}
+	if (get_segment(token, 1).len)
+	{
+		fail(reason, len, "release has an encrypted key, ECDH-ES uses none");
+		return FALSE;
+	}
+	iv = decode_segment(token, 2);
+	ct = decode_segment(token, 3);
+	tag = decode_segment(token, 4);
+	if (iv.len != GCM_IV_LEN || tag.len != GCM_TAG_LEN ||
+		!get_epk(hdr, &epk) || epk.len != 2 * coord_len ||
+		!get_party_info(hdr, CJOSE_HDR_APU, &apu) ||
+		!get_party_info(hdr, CJOSE_HDR_APV, &apv))
+	{
+		fail(reason, len, NO_DECRYPT);
+		goto out;
+	}
+	if (!agree->agree(agree->ctx, epk, &z))
+	{
+		fail(reason, len, "computing the shared secret with the release's "
+			 "ephemeral key failed");
+		goto out;
+	}
+	if (z.len != coord_len)
+	{
+		fail(reason, len, "shared secret with the release's ephemeral key "
+			 "has %zu octets, not %zu", z.len, coord_len);
+		goto out;
+	}
+	if (!concat_kdf(z, apu, apv, cek))
+	{
+		fail(reason, len, "deriving the key of the release failed");
+		goto out;
+	}
+	if (!decrypt_gcm(cek, get_segment(token, 0), iv, ct, tag, plain))
+	{
+		fail(reason, len, NO_DECRYPT);
+		goto out;
+	}
+	ok = TRUE;
+
+out:
+	memwipe(cek, sizeof(cek));
+	chunk_clear(&z);
+	chunk_free(&iv);
+	chunk_free(&ct);
+	chunk_free(&tag);
+	chunk_free(&epk);
+	chunk_free(&apu);
+	chunk_free(&apv);
+	return ok;
+}
+
+/**
+ * Check the presence and length of a release, sets the default reason
+ */
+static bool check_token(char *token, char *reason, size_t len)
+{
 	snprintf(reason, len, "invalid release");
 	if (!token || strlen(token) > RATKN_JWE_MAX_LEN)
 	{
 		fail(reason, len, "release missing or too long");
-		return NULL;
+		return FALSE;
 	}
-	if (!priv.len)
-	{
-		fail(reason, len, "no recipient private key");
-		return NULL;
-	}
-	jwk = make_jwk(group, pub, priv);
-	if (!jwk)
-	{
-		fail(reason, len, "unusable recipient key (group %d)", group);
-		return NULL;
-	}
+	return TRUE;
+}
+
+/**
+ * Verify and unwrap a release (checked with check_token()), decrypting it
+ * with the given function
+ */
+static ratkn_jwe_key_t *unwrap(char *token, uint16_t group, chunk_t binding,
+							   time_t now, decrypt_t decrypt, void *data,
+							   char *reason, size_t len)
+{
+	private_ratkn_jwe_key_t *this = NULL;
+	cjose_jwe_t *jwe = NULL;
+	cjose_err err;
+	chunk_t plain = chunk_empty;
+	json_error_t error;
+	json_t *obj = NULL;
+	bool ok = FALSE;
+
 	if (!check_segments(token))
 	{
 		fail(reason, len, "release is no compact JWE of five base64url parts");
@@ -674,14 +969,12 @@ ratkn_jwe_key_t *ratkn_jwe_unwrap(char *token, uint16_t group, chunk_t priv,
 	{
 		goto out;
 	}
-	plain = cjose_jwe_decrypt(jwe, jwk, &plain_len, &err);
-	if (!plain)
+	if (!decrypt(data, jwe, token, group, &plain, reason, len))
 	{
-		fail(reason, len, "release does not decrypt (wrong recipient key "
-			 "or modified)");
 		goto out;
 	}
-	obj = json_loadb((char*)plain, plain_len, JSON_REJECT_DUPLICATES, &error);
+	obj = json_loadb((char*)plain.ptr, plain.len, JSON_REJECT_DUPLICATES,
+					 &error);
 	if (!json_is_object(obj))
 	{
 		fail(reason, len, "release claims are no JSON object");
@@ -702,16 +995,11 @@ out:
 		wipe_member(obj, "k");
 		json_decref(obj);
 	}
-	if (plain)
-	{
-		memwipe(plain, plain_len);
-		cjose_get_dealloc()(plain);
-	}
+	chunk_clear(&plain);
 	if (jwe)
 	{
 		cjose_jwe_release(jwe);
 	}
-	cjose_jwk_release(jwk);
 	ERR_clear_error();
 	if (!ok)
 	{
@@ -725,4 +1013,62 @@ out:
 	DBG2(DBG_LIB, "ratkn: unwrapped '%s' (%s), valid until %ld", this->kid,
 		 this->claims.usage, (long)this->claims.exp);
 	return &this->public;
+}
+
+/*
+ * Described in header
+ */
+ratkn_jwe_key_t *ratkn_jwe_unwrap(char *token, uint16_t group, chunk_t priv,
+								  chunk_t pub, chunk_t binding, time_t now,
+								  char *reason, size_t len)
+{
+	ratkn_jwe_key_t *key;
+	cjose_jwk_t *jwk;
+
+	if (!check_token(token, reason, len))
+	{
+		return NULL;
+	}
+	if (!priv.len)
+	{
+		fail(reason, len, "no recipient private key");
+		return NULL;
+	}
+	jwk = make_jwk(group, pub, priv);
+	if (!jwk)
+	{
+		fail(reason, len, "unusable recipient key (group %d)", group);
+		return NULL;
+	}
+	key = unwrap(token, group, binding, now, decrypt_cjose, jwk, reason, len);
+	cjose_jwk_release(jwk);
+	ERR_clear_error();
+	return key;
+}
+
+/*
+ * Described in header
+ */
+ratkn_jwe_key_t *ratkn_jwe_unwrap_agree(char *token, uint16_t group,
+										ratkn_jwe_agree_t agree, void *ctx,
+										chunk_t binding, time_t now,
+										char *reason, size_t len)
+{
+	agree_data_t data = {
+		.agree = agree,
+		.ctx = ctx,
+	};
+
+	if (!check_token(token, reason, len))
+	{
+		return NULL;
+	}
+	if (!agree || !ratkn_jwe_supported(group))
+	{
+		fail(reason, len, "unusable recipient key (group %d)", group);
+		DBG1(DBG_LIB, "ratkn: %s", reason);
+		return NULL;
+	}
+	return unwrap(token, group, binding, now, decrypt_agree, &data, reason,
+				  len);
 }

@@ -157,4 +157,45 @@ ratkn_jwe_key_t *ratkn_jwe_unwrap(char *token, uint16_t group, chunk_t priv,
 								  chunk_t pub, chunk_t binding, time_t now,
 								  char *reason, size_t len);
 
+/**
+ * Compute the ECDH shared secret Z of a recipient key with a sender's
+ * ephemeral public value, e.g. in a TPM (TPM2_ECDH_ZGen).
+ *
+ * The function must reject points that are not on the curve.
+ *
+ * @param ctx			context given to ratkn_jwe_unwrap_agree()
+ * @param epk			sender's public value in IKEv2 KE encoding
+ *						(X | Y, field size each, borrowed)
+ * @param z				X coordinate of the shared point, field size
+ *						(allocated, wiped and freed by the caller)
+ * @return				TRUE if successful
+ */
+typedef bool (*ratkn_jwe_agree_t)(void *ctx, chunk_t epk, chunk_t *z);
+
+/**
+ * Verify and unwrap a key release like ratkn_jwe_unwrap(), for a recipient
+ * key whose private part is not available (TPM-resident): the ECDH shared
+ * secret with the sender's ephemeral key is computed by a callback, the
+ * rest of ECDH-ES (Concat KDF, RFC 7518 section 4.6) and the A256GCM
+ * decryption here.
+ *
+ * The checks and the failure reasons are the same as with
+ * ratkn_jwe_unwrap(); the callback is only invoked for a release whose
+ * header passed them.
+ *
+ * @param token			compact JWE
+ * @param group			group of the recipient key (19 or 20)
+ * @param agree			computes the shared secret with the recipient key
+ * @param ctx			context passed to agree
+ * @param binding		expected session binding, RATKN_HASH_LEN octets
+ * @param now			current time, for the expiry check
+ * @param reason		receives the reason on failure
+ * @param len			size of reason
+ * @return				unwrapped key, NULL on failure
+ */
+ratkn_jwe_key_t *ratkn_jwe_unwrap_agree(char *token, uint16_t group,
+										ratkn_jwe_agree_t agree, void *ctx,
+										chunk_t binding, time_t now,
+										char *reason, size_t len);
+
 #endif /** RATKN_JWE_H_ @}*/

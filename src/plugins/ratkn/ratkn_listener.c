@@ -489,6 +489,10 @@ static entry_t *offer(private_ratkn_listener_t *this, ike_sa_t *cfg_sa,
 			 ratkn_role_names, policy->role);
 		flags &= ~RATKN_FLAG_ATTEST;
 	}
+	if ((flags & RATKN_FLAG_ATTEST) && policy->tpm_share)
+	{
+		entry->session->use_tpm_share(entry->session, this->tpm);
+	}
 	data = entry->session->offer(entry->session, flags, policy->group,
 								 policy->models, policy->model_count);
 	if (data.len)
@@ -1025,7 +1029,9 @@ static bool attest_evidence(private_ratkn_listener_t *this, entry_t *entry,
 							ratkn_policy_t *policy, chunk_t identity)
 {
 	ratkn_evidence_t *evidence;
+	chunk_t tpm_public, certify, signature;
 	timeval_t start;
+	bool certified;
 
 	time_monotonic(&start);
 	evidence = entry->session->attest(entry->session, this->tpm, identity,
@@ -1036,12 +1042,16 @@ static bool attest_evidence(private_ratkn_listener_t *this, entry_t *entry,
 	}
 	entry->attestation_type = RATKN_NOTIFY_EVIDENCE;
 	entry->attestation = chunk_clone(evidence->get_encoding(evidence));
+	certified = evidence->get_share_cert(evidence, &tpm_public, &certify,
+										 &signature);
 	DBG1(DBG_IKE, "ratkn: sending %N evidence over %u PCRs (%zu bytes, "
-		 "quoted in %u ms)", ratkn_format_names,
+		 "quoted in %u ms)%s", ratkn_format_names,
 		 evidence->get_format(evidence),
 		 evidence->get_pcr_values(evidence)->get_count(
 									evidence->get_pcr_values(evidence)),
-		 evidence->get_encoding(evidence).len, ms_since(&start));
+		 evidence->get_encoding(evidence).len, ms_since(&start),
+		 certified ? ", with the AK's certification of our TPM-resident "
+					 "ECDHE share" : "");
 	evidence->destroy(evidence);
 	return TRUE;
 }
@@ -1881,6 +1891,39 @@ static bool appraise_local(private_ratkn_listener_t *this, entry_t *entry,
 }
 
 /**
+ * Relying party: check the certification of the peer's TPM-resident share if
+ * its appraised evidence carries one or the connection requires one;
+ * msg has the appraisal's outcome and gets the share's appended
+ */
+static bool check_share(entry_t *entry, ratkn_policy_t *policy,
+						chunk_t identity, char *msg, size_t len)
+{
+	ratkn_appraisal_status_t status;
+	chunk_t tpm_public, certify, signature;
+	char reason[256];
+	size_t used;
+
+	if (!entry->evidence->get_share_cert(entry->evidence, &tpm_public,
+										 &certify, &signature) &&
+		!policy->require_tpm_share)
+	{
+		return TRUE;
+	}
+	status = entry->session->check_share(entry->session, entry->evidence,
+										 identity, reason, sizeof(reason));
+	if (status != RATKN_APPRAISAL_OK)
+	{
+		snprintf(msg, len, "%N: %s", ratkn_appraisal_status_names, status,
+				 reason);
+		return FALSE;
+	}
+	used = strlen(msg);
+	snprintf(msg + used, len - used, ", ECDHE share TPM-resident (certified "
+			 "by the AK)");
+	return TRUE;
+}
+
+/**
  * Relying party: appraise the peer's evidence or attestation result, after
  * its certificate round; msg receives what happened
  */
@@ -1950,6 +1993,16 @@ static bool appraise_peer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	else
 	{
 		ok = appraise_local(this, entry, identity, other, subject, msg, len);
+	}
+	if (ok && model != RATKN_MODEL_PASSPORT)
+	{
+		ok = check_share(entry, policy, identity, msg, len);
+	}
+	else if (ok && policy->require_tpm_share)
+	{	/* not reached, the configuration does not allow it */
+		snprintf(msg, len, "a TPM-resident share cannot be checked in the "
+				 "passport model");
+		ok = FALSE;
 	}
 	chunk_free(&identity);
 	return ok;
@@ -2102,6 +2155,15 @@ static bool check_negotiation(private_ratkn_listener_t *this,
 	{
 		DBG1(DBG_IKE, "ratkn: connection '%s' has us attest, but no TPM is "
 			 "configured", policy->name);
+		return FALSE;
+	}
+	if ((policy->role & RATKN_FLAG_ATTEST) && policy->tpm_share &&
+		!entry->session->has_tpm_share(entry->session))
+	{
+		DBG1(DBG_IKE, "ratkn: connection '%s' has share = tpm, but our share "
+			 "is not TPM-resident: only an IKE initiator uses a TPM share (a "
+			 "responder does not use the TPM before its peer authenticated)",
+			 policy->name);
 		return FALSE;
 	}
 	if ((policy->role & RATKN_FLAG_ATTEST) && !(peer & RATKN_FLAG_VERIFY) &&

@@ -16,6 +16,8 @@
 #include "ratkn_kex.h"
 #include "ratkn_keysched.h"
 #include "ratkn_binding.h"
+#include "ratkn_tpm_kex.h"
+#include "ratkn_share.h"
 
 #include <openssl/rand.h>
 
@@ -75,6 +77,21 @@ struct private_ratkn_session_t {
 	ratkn_kex_t *kex;
 
 	/**
+	 * TPM to create a TPM-resident share in, if configured
+	 */
+	ratkn_tpm_t *share_tpm;
+
+	/**
+	 * Our ECDHE key pair if it is TPM-resident (same object as kex)
+	 */
+	ratkn_tpm_kex_t *tpm_kex;
+
+	/**
+	 * Whether our share is TPM-resident (stays set after clear_sk())
+	 */
+	bool tpm_share;
+
+	/**
 	 * IKE_SA_INIT request and response as on the wire
 	 */
 	chunk_t init_i, init_r;
@@ -106,7 +123,20 @@ static bool build_mine(private_ratkn_session_t *this, uint8_t flags,
 	chunk_t share = chunk_empty;
 	int count = 0;
 
-	if (group)
+	if (group && this->share_tpm)
+	{
+		this->tpm_kex = ratkn_tpm_kex_create(this->share_tpm, group);
+		if (!this->tpm_kex)
+		{
+			DBG1(DBG_IKE, "ratkn: creating the TPM-resident ECDHE share "
+				 "failed");
+			return FALSE;
+		}
+		this->kex = &this->tpm_kex->kex;
+		this->tpm_share = TRUE;
+		share = this->kex->get_public(this->kex);
+	}
+	else if (group)
 	{
 		this->kex = ratkn_kex_create(group);
 		if (!this->kex)
@@ -136,15 +166,27 @@ METHOD(ratkn_session_t, offer, chunk_t,
 	private_ratkn_session_t *this, uint8_t flags, uint16_t group,
 	ratkn_model_t *models, int count)
 {
-	if (this->role != RATKN_IKE_INITIATOR)
+	if (this->role != RATKN_IKE_INITIATOR ||
+		this->state == RATKN_SESSION_MALFORMED)
 	{
 		return chunk_empty;
 	}
 	if (!this->mine)
 	{
-		if (!ratkn_kex_supported(group) ||
-			!build_mine(this, flags, group, models, count))
+		if (!ratkn_kex_supported(group))
 		{
+			return chunk_empty;
+		}
+		if (!build_mine(this, flags, group, models, count))
+		{
+			DESTROY_IF(this->kex);
+			this->kex = NULL;
+			this->tpm_kex = NULL;
+			this->tpm_share = FALSE;
+			this->state = RATKN_SESSION_MALFORMED;
+			snprintf(this->reason, sizeof(this->reason), "creating our %s"
+					 "ECDHE share failed", this->share_tpm ?
+					 "TPM-resident " : "");
 			return chunk_empty;
 		}
 		this->state = RATKN_SESSION_OFFERED;
@@ -382,6 +424,7 @@ METHOD(ratkn_session_t, clear_sk, void,
 	chunk_clear(&this->sk);
 	DESTROY_IF(this->kex);
 	this->kex = NULL;
+	this->tpm_kex = NULL;
 }
 
 METHOD(ratkn_session_t, get_session_hash, bool,
@@ -455,6 +498,8 @@ METHOD(ratkn_session_t, attest, ratkn_evidence_t*,
 {
 	uint8_t session[RATKN_HASH_LEN], id[RATKN_HASH_LEN], binding[RATKN_HASH_LEN];
 	chunk_t quote, signature, ak_public;
+	chunk_t certify = chunk_empty, certify_sig = chunk_empty;
+	chunk_t share_public = chunk_empty;
 	ratkn_pcr_values_t *values;
 	ratkn_evidence_t *evidence;
 
@@ -479,12 +524,31 @@ METHOD(ratkn_session_t, attest, ratkn_evidence_t*,
 		values->destroy(values);
 		return NULL;
 	}
-	evidence = ratkn_evidence_create(this->role, chunk_from_thing(session),
-									 chunk_from_thing(id), quote, signature,
-									 ak_public, values);
+	if (this->tpm_kex)
+	{	/* certified after the quote, by the AK that signed it */
+		if (!this->tpm_kex->certify(this->tpm_kex, chunk_from_thing(binding),
+									&certify, &certify_sig))
+		{
+			DBG1(DBG_IKE, "ratkn: certifying our TPM-resident ECDHE share "
+				 "failed");
+			chunk_free(&quote);
+			chunk_free(&signature);
+			chunk_free(&ak_public);
+			values->destroy(values);
+			return NULL;
+		}
+		share_public = this->tpm_kex->get_tpm_public(this->tpm_kex);
+	}
+	evidence = ratkn_evidence_create_certified(this->role,
+									chunk_from_thing(session),
+									chunk_from_thing(id), quote, signature,
+									ak_public, values, share_public, certify,
+									certify_sig);
 	chunk_free(&quote);
 	chunk_free(&signature);
 	chunk_free(&ak_public);
+	chunk_free(&certify);
+	chunk_free(&certify_sig);
 	return evidence;
 }
 
@@ -506,6 +570,48 @@ METHOD(ratkn_session_t, appraise, ratkn_appraisal_status_t,
 	return policy->appraise(policy, evidence, peer_role,
 							chunk_from_thing(session), chunk_from_thing(id),
 							reason, len);
+}
+
+METHOD(ratkn_session_t, use_tpm_share, void,
+	private_ratkn_session_t *this, ratkn_tpm_t *tpm)
+{
+	this->share_tpm = tpm;
+}
+
+METHOD(ratkn_session_t, has_tpm_share, bool,
+	private_ratkn_session_t *this)
+{
+	return this->tpm_share;
+}
+
+METHOD(ratkn_session_t, check_share, ratkn_appraisal_status_t,
+	private_ratkn_session_t *this, ratkn_evidence_t *evidence,
+	chunk_t identity, char *reason, size_t len)
+{
+	uint8_t binding[RATKN_HASH_LEN], id_hash[RATKN_HASH_LEN];
+	chunk_t tpm_public, certify, signature;
+
+	if (!evidence->get_share_cert(evidence, &tpm_public, &certify,
+								  &signature))
+	{
+		snprintf(reason, len, "the peer's ECDHE share is not certified as "
+				 "TPM-resident");
+		return RATKN_APPRAISAL_SHARE_NOT_CERTIFIED;
+	}
+	if (this->state != RATKN_SESSION_NEGOTIATED ||
+		!get_peer_binding(this, identity, binding, id_hash))
+	{
+		snprintf(reason, len, "IKE_SA_INIT messages not recorded");
+		return RATKN_APPRAISAL_SHARE_NOT_CERTIFIED;
+	}
+	if (!ratkn_share_verify(evidence->get_ak_public(evidence), tpm_public,
+							certify, signature, chunk_from_thing(binding),
+							this->peer->get_group(this->peer),
+							this->peer->get_share(this->peer), reason, len))
+	{
+		return RATKN_APPRAISAL_SHARE_NOT_CERTIFIED;
+	}
+	return RATKN_APPRAISAL_OK;
 }
 
 METHOD(ratkn_session_t, destroy, void,
@@ -549,6 +655,9 @@ ratkn_session_t *ratkn_session_create(ratkn_ike_role_t ike_role)
 			.unwrap_release = _unwrap_release,
 			.attest = _attest,
 			.appraise = _appraise,
+			.use_tpm_share = _use_tpm_share,
+			.has_tpm_share = _has_tpm_share,
+			.check_share = _check_share,
 			.destroy = _destroy,
 		},
 		.role = ike_role,

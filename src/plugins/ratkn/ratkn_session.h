@@ -260,6 +260,40 @@ struct ratkn_session_t {
 							char *reason, size_t len);
 
 	/**
+	 * Initiator: make our ECDHE share a TPM-resident key (ratkn_tpm_kex_t)
+	 * certified by the AK in our evidence. Call before offer(); only P-256
+	 * and P-384 shares can be TPM-resident.
+	 *
+	 * @param tpm		TPM (borrowed, must outlive the session)
+	 */
+	void (*use_tpm_share)(ratkn_session_t *this, ratkn_tpm_t *tpm);
+
+	/**
+	 * Whether our ECDHE share is TPM-resident.
+	 *
+	 * @return			TRUE if it is
+	 */
+	bool (*has_tpm_share)(ratkn_session_t *this);
+
+	/**
+	 * Relying party: check that the peer's evidence certifies its ratkn
+	 * share as TPM-resident (docs/protocol.md, section 8, step 9), after the
+	 * evidence was appraised (the AK is trusted).
+	 *
+	 * @param evidence	peer's evidence
+	 * @param identity	DER of the certificate (or SPKI) the peer
+	 *					authenticated with
+	 * @param reason	receives the reason on failure
+	 * @param len		size of reason
+	 * @return			RATKN_APPRAISAL_OK, or
+	 *					RATKN_APPRAISAL_SHARE_NOT_CERTIFIED if the
+	 *					certification is missing or invalid
+	 */
+	ratkn_appraisal_status_t (*check_share)(ratkn_session_t *this,
+							ratkn_evidence_t *evidence, chunk_t identity,
+							char *reason, size_t len);
+
+	/**
 	 * Destroy the session, wiping all secrets.
 	 */
 	void (*destroy)(ratkn_session_t *this);

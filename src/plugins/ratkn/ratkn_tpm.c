@@ -1856,6 +1856,401 @@ METHOD(ratkn_tpm_t, activate_credential, bool,
 	return ok;
 }
 
+/**
+ * Largest entropy put into the unique field of an ECDH key template
+ */
+#define ECDH_ENTROPY_MAX 32
+
+/**
+ * Data of the ECDH key operations
+ */
+typedef struct {
+	uint16_t curve;
+	chunk_t entropy;
+	chunk_t expected;
+	chunk_t tpm_public;
+	chunk_t point;
+	chunk_t z;
+	chunk_t qualifying;
+	chunk_t attest;
+	chunk_t signature;
+} ecdh_t;
+
+/**
+ * Template of an ECDH key: a decryption-only ECC key bound to this TPM
+ */
+static void ecdh_template(uint16_t curve, chunk_t entropy, TPM2B_PUBLIC *tmpl)
+{
+	TPMT_PUBLIC *pub = &tmpl->publicArea;
+
+	memset(tmpl, 0, sizeof(*tmpl));
+	pub->type = TPM2_ALG_ECC;
+	pub->nameAlg = TPM2_ALG_SHA256;
+	pub->objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+							TPMA_OBJECT_SENSITIVEDATAORIGIN |
+							TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA |
+							TPMA_OBJECT_DECRYPT;
+	pub->parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
+	pub->parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+	pub->parameters.eccDetail.curveID = curve;
+	pub->parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+	pub->unique.ecc.x.size = entropy.len;
+	memcpy(pub->unique.ecc.x.buffer, entropy.ptr, entropy.len);
+}
+
+/**
+ * Derive the ECDH key in the null hierarchy; if data->expected is set, the
+ * key must have that public area (else the TPM was reset meanwhile). The
+ * caller flushes *key. If hash and ticket are given, they receive the
+ * creation hash and ticket (Esys_Free() them).
+ */
+static TSS2_RC load_ecdh(private_ratkn_tpm_t *this, ecdh_t *data, ESYS_TR *key,
+						 TPM2B_DIGEST **hash, TPMT_TK_CREATION **ticket_out)
+{
+	TPM2B_SENSITIVE_CREATE sensitive = {};
+	TPM2B_PUBLIC tmpl, *pub = NULL;
+	TPM2B_DATA outside = {};
+	TPML_PCR_SELECTION pcrs = {};
+	TPM2B_CREATION_DATA *creation = NULL;
+	TPM2B_DIGEST *creation_hash = NULL;
+	TPMT_TK_CREATION *ticket = NULL;
+	chunk_t tpm_public = chunk_empty;
+	TSS2_RC rc;
+
+	ecdh_template(data->curve, data->entropy, &tmpl);
+	rc = check(Esys_CreatePrimary(this->esys, ESYS_TR_RH_NULL,
+						ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
+						&sensitive, &tmpl, &outside, &pcrs, key, &pub,
+						&creation, &creation_hash, &ticket),
+			   "TPM2_CreatePrimary (ECDH key)");
+	Esys_Free(creation);
+	if (rc == TSS2_RC_SUCCESS && hash && ticket_out)
+	{
+		*hash = creation_hash;
+		*ticket_out = ticket;
+	}
+	else
+	{
+		Esys_Free(creation_hash);
+		Esys_Free(ticket);
+	}
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	rc = marshal_public(&pub->publicArea, &tpm_public);
+	Esys_Free(pub);
+	if (rc == TSS2_RC_SUCCESS && data->expected.len &&
+		!chunk_equals(tpm_public, data->expected))
+	{
+		DBG1(DBG_PTS, "ratkn: the TPM derived another ECDH key than before "
+			 "(was it reset?)");
+		rc = RC_FAILED;
+	}
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		chunk_free(&tpm_public);
+		check(Esys_FlushContext(this->esys, *key),
+			  "flushing the ECDH key (TPM2_FlushContext)");
+		*key = ESYS_TR_NONE;
+		if (hash && ticket_out)
+		{
+			Esys_Free(*hash);
+			Esys_Free(*ticket_out);
+			*hash = NULL;
+			*ticket_out = NULL;
+		}
+		return rc;
+	}
+	if (data->expected.len)
+	{
+		chunk_free(&tpm_public);
+	}
+	else
+	{
+		data->tpm_public = tpm_public;
+	}
+	return TSS2_RC_SUCCESS;
+}
+
+/**
+ * Flush the ECDH key, keeping an earlier error
+ */
+static TSS2_RC flush_ecdh(private_ratkn_tpm_t *this, ESYS_TR key, TSS2_RC rc)
+{
+	TSS2_RC flushed;
+
+	flushed = check(Esys_FlushContext(this->esys, key),
+					"flushing the ECDH key (TPM2_FlushContext)");
+	return rc == TSS2_RC_SUCCESS ? flushed : rc;
+}
+
+CALLBACK(create_ecdh_op, TSS2_RC,
+	ecdh_t *data, private_ratkn_tpm_t *this)
+{
+	ESYS_TR key;
+	TSS2_RC rc;
+
+	rc = load_ecdh(this, data, &key, NULL, NULL);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	return flush_ecdh(this, key, rc);
+}
+
+/**
+ * Check the entropy of an ECDH key operation
+ */
+static bool ecdh_args_valid(uint16_t curve, chunk_t entropy)
+{
+	if (curve != TPM2_ECC_NIST_P256 && curve != TPM2_ECC_NIST_P384)
+	{
+		DBG1(DBG_PTS, "ratkn: TPM ECDH keys are P-256 or P-384, not curve "
+			 "0x%04x", curve);
+		return FALSE;
+	}
+	if (!entropy.len || entropy.len > ECDH_ENTROPY_MAX)
+	{
+		DBG1(DBG_PTS, "ratkn: ECDH key entropy of %zu octets (1 to %d)",
+			 entropy.len, ECDH_ENTROPY_MAX);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+METHOD(ratkn_tpm_t, create_ecdh, bool,
+	private_ratkn_tpm_t *this, uint16_t curve, chunk_t entropy,
+	chunk_t *tpm_public)
+{
+	ecdh_t data = {
+		.curve = curve,
+		.entropy = entropy,
+	};
+
+	if (!ecdh_args_valid(curve, entropy))
+	{
+		return FALSE;
+	}
+	if (!run(this, create_ecdh_op, &data, TRUE))
+	{
+		DBG1(DBG_PTS, "ratkn: creating an ECDH key in the TPM failed");
+		return FALSE;
+	}
+	*tpm_public = data.tpm_public;
+	return TRUE;
+}
+
+/**
+ * Get the curve of a marshalled TPMT_PUBLIC of an ECDH key
+ */
+static bool ecdh_curve(chunk_t tpm_public, uint16_t *curve)
+{
+	TPMT_PUBLIC pub = {};
+	size_t offset = 0;
+
+	if (Tss2_MU_TPMT_PUBLIC_Unmarshal(tpm_public.ptr, tpm_public.len, &offset,
+									  &pub) != TSS2_RC_SUCCESS ||
+		offset != tpm_public.len || pub.type != TPM2_ALG_ECC)
+	{
+		DBG1(DBG_PTS, "ratkn: not the public area of a TPM ECDH key");
+		return FALSE;
+	}
+	*curve = pub.parameters.eccDetail.curveID;
+	return TRUE;
+}
+
+/**
+ * Copy a coordinate into a TPM2B_ECC_PARAMETER
+ */
+static void set_coordinate(TPM2B_ECC_PARAMETER *param, chunk_t value)
+{
+	param->size = value.len;
+	memcpy(param->buffer, value.ptr, value.len);
+}
+
+CALLBACK(zgen_op, TSS2_RC,
+	ecdh_t *data, private_ratkn_tpm_t *this)
+{
+	TPM2B_ECC_POINT in = {}, *out = NULL;
+	size_t field = data->point.len / 2;
+	ESYS_TR key;
+	TSS2_RC rc;
+
+	rc = load_ecdh(this, data, &key, NULL, NULL);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	set_coordinate(&in.point.x, chunk_create(data->point.ptr, field));
+	set_coordinate(&in.point.y, chunk_create(data->point.ptr + field, field));
+	rc = check(Esys_ECDH_ZGen(this->esys, key, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+							  ESYS_TR_NONE, &in, &out), "TPM2_ECDH_ZGen");
+	if (rc == TSS2_RC_SUCCESS)
+	{
+		if (out->point.x.size > field || !out->point.x.size)
+		{
+			DBG1(DBG_PTS, "ratkn: TPM2_ECDH_ZGen returned a coordinate of "
+				 "%u octets", out->point.x.size);
+			rc = RC_FAILED;
+		}
+		else
+		{	/* left-pad to the field size, as for a software ECDH */
+			data->z = chunk_alloc(field);
+			memset(data->z.ptr, 0, field - out->point.x.size);
+			memcpy(data->z.ptr + field - out->point.x.size,
+				   out->point.x.buffer, out->point.x.size);
+		}
+		memwipe(out, sizeof(*out));
+		Esys_Free(out);
+	}
+	return flush_ecdh(this, key, rc);
+}
+
+METHOD(ratkn_tpm_t, ecdh_zgen, bool,
+	private_ratkn_tpm_t *this, chunk_t tpm_public, chunk_t entropy,
+	chunk_t point, chunk_t *z)
+{
+	ecdh_t data = {
+		.entropy = entropy,
+		.expected = tpm_public,
+		.point = point,
+	};
+
+	if (!tpm_public.len || !ecdh_curve(tpm_public, &data.curve) ||
+		!ecdh_args_valid(data.curve, entropy))
+	{
+		return FALSE;
+	}
+	if (point.len != (data.curve == TPM2_ECC_NIST_P256 ? 64 : 96))
+	{
+		DBG1(DBG_PTS, "ratkn: peer's ECDH point has %zu octets", point.len);
+		return FALSE;
+	}
+	if (!run(this, zgen_op, &data, TRUE))
+	{
+		DBG1(DBG_PTS, "ratkn: ECDH with the TPM-resident key failed");
+		chunk_clear(&data.z);
+		return FALSE;
+	}
+	*z = data.z;
+	return TRUE;
+}
+
+/**
+ * Certify the creation of the ECDH key with the AK: TPM2_CertifyCreation,
+ * whose creation ticket only the TPM that created the key can produce (a
+ * TPM2_Certify would also certify a public key loaded from outside with
+ * TPM2_LoadExternal, which may claim fixedTPM)
+ */
+static TSS2_RC certify_once(private_ratkn_tpm_t *this, ecdh_t *data)
+{
+	TPM2B_DATA qualifying = {};
+	TPMT_SIG_SCHEME scheme = { .scheme = TPM2_ALG_NULL };
+	TPM2B_DIGEST *creation_hash = NULL;
+	TPMT_TK_CREATION *ticket = NULL;
+	TPM2B_ATTEST *info = NULL;
+	TPMT_SIGNATURE *sig = NULL;
+	uint8_t buf[sizeof(TPMT_SIGNATURE)];
+	size_t offset = 0;
+	ESYS_TR ak, key;
+	TSS2_RC rc;
+
+	rc = get_ak(this, &ak);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	rc = load_ecdh(this, data, &key, &creation_hash, &ticket);
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		return rc;
+	}
+	qualifying.size = data->qualifying.len;
+	if (data->qualifying.len)
+	{
+		memcpy(qualifying.buffer, data->qualifying.ptr, data->qualifying.len);
+	}
+	rc = check(Esys_CertifyCreation(this->esys, ak, key, ESYS_TR_PASSWORD,
+							ESYS_TR_NONE, ESYS_TR_NONE, &qualifying,
+							creation_hash, &scheme, ticket, &info, &sig),
+			   "TPM2_CertifyCreation");
+	Esys_Free(creation_hash);
+	Esys_Free(ticket);
+	if (rc == TSS2_RC_SUCCESS)
+	{
+		rc = check(Tss2_MU_TPMT_SIGNATURE_Marshal(sig, buf, sizeof(buf),
+												  &offset),
+				   "marshalling the certification signature");
+	}
+	if (rc == TSS2_RC_SUCCESS)
+	{
+		data->attest = chunk_clone(chunk_create(info->attestationData,
+												info->size));
+		data->signature = chunk_clone(chunk_create(buf, offset));
+	}
+	Esys_Free(info);
+	Esys_Free(sig);
+	return flush_ecdh(this, key, rc);
+}
+
+CALLBACK(certify_op, TSS2_RC,
+	ecdh_t *data, private_ratkn_tpm_t *this)
+{
+	TSS2_RC rc;
+
+	rc = certify_once(this, data);
+	if (is_ak_gone(rc))
+	{
+		DBG1(DBG_PTS, "ratkn: loading the attestation key at TPM handle "
+			 "0x%08x again", this->ak_handle);
+		forget_ak(this);
+		chunk_free(&data->attest);
+		chunk_free(&data->signature);
+		rc = certify_once(this, data);
+	}
+	if (rc != TSS2_RC_SUCCESS)
+	{
+		chunk_free(&data->attest);
+		chunk_free(&data->signature);
+	}
+	return rc;
+}
+
+METHOD(ratkn_tpm_t, certify_ecdh, bool,
+	private_ratkn_tpm_t *this, chunk_t tpm_public, chunk_t entropy,
+	chunk_t qualifying, chunk_t *attest, chunk_t *signature)
+{
+	ecdh_t data = {
+		.entropy = entropy,
+		.expected = tpm_public,
+		.qualifying = qualifying,
+	};
+
+	if (!tpm_public.len || !ecdh_curve(tpm_public, &data.curve) ||
+		!ecdh_args_valid(data.curve, entropy))
+	{
+		return FALSE;
+	}
+	if (qualifying.len > sizeof(TPMU_HA))
+	{
+		DBG1(DBG_PTS, "ratkn: qualifying data of %zu octets is too long "
+			 "(at most %zu)", qualifying.len, sizeof(TPMU_HA));
+		return FALSE;
+	}
+	if (!run(this, certify_op, &data, TRUE))
+	{
+		DBG1(DBG_PTS, "ratkn: certifying the TPM-resident ECDH key with the "
+			 "AK at TPM handle 0x%08x failed", this->ak_handle);
+		return FALSE;
+	}
+	DBG2(DBG_PTS, "ratkn: certified the TPM-resident ECDH key with the AK "
+		 "at TPM handle 0x%08x", this->ak_handle);
+	*attest = data.attest;
+	*signature = data.signature;
+	return TRUE;
+}
+
 METHOD(ratkn_tpm_t, set_timeout, void,
 	private_ratkn_tpm_t *this, u_int timeout)
 {
@@ -1894,6 +2289,9 @@ ratkn_tpm_t *ratkn_tpm_create(char *tcti, uint32_t ak_handle)
 			.extend = _extend,
 			.get_ek = _get_ek,
 			.activate_credential = _activate_credential,
+			.create_ecdh = _create_ecdh,
+			.ecdh_zgen = _ecdh_zgen,
+			.certify_ecdh = _certify_ecdh,
 			.set_timeout = _set_timeout,
 			.destroy = _destroy,
 		},

@@ -152,6 +152,57 @@ struct ratkn_tpm_t {
 								chunk_t encrypted, chunk_t *secret);
 
 	/**
+	 * Create an ECDH key in the TPM: a primary key of the null hierarchy
+	 * (TPM2_CreatePrimary, fixedTPM, fixedParent, sensitiveDataOrigin,
+	 * decrypt, not sign) derived from the null seed and the given entropy,
+	 * which goes into the template's unique field. The key is flushed right
+	 * away; ecdh_zgen() and certify_ecdh() derive it again from the same
+	 * entropy, so no TPM object slot stays occupied between commands. The
+	 * private key never leaves the TPM; it is lost when the TPM is reset.
+	 *
+	 * @param curve			TPM2_ECC_NIST_P256 or TPM2_ECC_NIST_P384
+	 * @param entropy		secret entropy (at most 32 octets)
+	 * @param tpm_public	TPMT_PUBLIC of the key, marshalled (allocated)
+	 * @return				TRUE if successful
+	 */
+	bool (*create_ecdh)(ratkn_tpm_t *this, uint16_t curve, chunk_t entropy,
+						chunk_t *tpm_public);
+
+	/**
+	 * TPM2_ECDH_ZGen: the shared point of a key made with create_ecdh() and
+	 * a peer's public point (the TPM checks that it is on the curve).
+	 *
+	 * @param tpm_public	TPMT_PUBLIC create_ecdh() returned; the key is
+	 *						derived again and must match it
+	 * @param entropy		entropy given to create_ecdh()
+	 * @param point			peer's point, X | Y (field size each)
+	 * @param z				X coordinate of the shared point, field size
+	 *						(allocated; wipe with chunk_clear())
+	 * @return				TRUE if successful
+	 */
+	bool (*ecdh_zgen)(ratkn_tpm_t *this, chunk_t tpm_public, chunk_t entropy,
+					  chunk_t point, chunk_t *z);
+
+	/**
+	 * Certify a key made with create_ecdh() with the AK: TPM2_CertifyCreation
+	 * with the creation ticket of the key's derivation, which proves that
+	 * this TPM created the key (TPM2_Certify would also certify a public
+	 * key loaded with TPM2_LoadExternal).
+	 *
+	 * @param tpm_public	TPMT_PUBLIC create_ecdh() returned; the key is
+	 *						derived again and must match it
+	 * @param entropy		entropy given to create_ecdh()
+	 * @param qualifying	qualifyingData (at most sizeof(TPMU_HA) octets)
+	 * @param attest		TPMS_ATTEST of type TPM_ST_ATTEST_CREATION,
+	 *						marshalled (allocated)
+	 * @param signature		TPMT_SIGNATURE by the AK, marshalled (allocated)
+	 * @return				TRUE if successful
+	 */
+	bool (*certify_ecdh)(ratkn_tpm_t *this, chunk_t tpm_public,
+						 chunk_t entropy, chunk_t qualifying, chunk_t *attest,
+						 chunk_t *signature);
+
+	/**
 	 * Bound the time the TPM may take to answer a command.
 	 *
 	 * With a timeout, the TCTI's blocking calls run in a thread of their own

@@ -65,6 +65,7 @@ static struct {
 	{ "appraisal",	appraisal_suite_create },
 	{ "tpm",		tpm_suite_create },
 	{ "session",	session_suite_create },
+	{ "tpm_share",	tpm_share_suite_create },
 	{ "result",		result_suite_create },
 	{ "keys",		keys_suite_create },
 	{ "keyring",	keyring_suite_create },

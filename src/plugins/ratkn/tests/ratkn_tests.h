@@ -38,6 +38,7 @@ Suite *tpm_suite_create();
 Suite *evidence_suite_create();
 Suite *appraisal_suite_create();
 Suite *session_suite_create();
+Suite *tpm_share_suite_create();
 Suite *result_suite_create();
 Suite *keys_suite_create();
 Suite *keyring_suite_create();

@@ -1004,8 +1004,11 @@ START_TEST(test_status_names)
 			 RATKN_APPRAISAL_PCR_MISMATCH);
 	ck_assert_str_eq(buf, "pcr-mismatch");
 	snprintf(buf, sizeof(buf), "%N", ratkn_appraisal_status_names,
-			 RATKN_APPRAISAL_PCR_MISMATCH + 1);
-	ck_assert_str_eq(buf, "(12)");
+			 RATKN_APPRAISAL_SHARE_NOT_CERTIFIED);
+	ck_assert_str_eq(buf, "share-not-certified");
+	snprintf(buf, sizeof(buf), "%N", ratkn_appraisal_status_names,
+			 RATKN_APPRAISAL_SHARE_NOT_CERTIFIED + 1);
+	ck_assert_str_eq(buf, "(13)");
 }
 END_TEST
 

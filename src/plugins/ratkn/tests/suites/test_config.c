@@ -183,6 +183,15 @@ static char *invalid[] = {
 	"role = attester\ngroup = ecp256\nkeyring = k1\nkeys_on_down = maybe",
 	"role = attester\ngroup = ecp256\nkeyring = k1\nkey_perm = xyz",
 	"role = attester\ngroup = ecp256\nkeyring = k1\nkey_perm = 123456789ab",
+	/* TPM-resident shares: only P-256/P-384, right roles, no passport */
+	"role = attester\nshare = hsm\ngroup = ecp256",
+	"role = attester\nshare = tpm",
+	"role = attester\nshare = tpm\ngroup = curve448",
+	"role = relying-party\nshare = tpm\ngroup = ecp256",
+	"role = attester\nrequire_tpm_share = yes\ngroup = ecp256",
+	"role = relying-party\nrequire_tpm_share = yes",
+	"role = relying-party\nrequire_tpm_share = yes\ngroup = ecp256\n"
+		"models = passport\nverifier = v",
 };
 
 START_TEST(test_invalid)
@@ -244,6 +253,47 @@ START_TEST(test_kms)
 
 	policy = config->get_policy(config, "rpa");
 	ck_assert(policy && policy->valid && policy->kms);
+	policy->destroy(policy);
+	config->destroy(config);
+}
+END_TEST
+
+START_TEST(test_tpm_share)
+{
+	ratkn_config_t *config;
+	ratkn_policy_t *policy;
+
+	load_settings(
+		"connections {\n"
+		"  dev {\nrole = attester\ngroup = ecp384\nshare = tpm\n}\n"
+		"  gw {\nrole = relying-party\ngroup = ecp256\n"
+		"       require_tpm_share = yes\n}\n"
+		"  m {\nrole = mutual\ngroup = ecp256\nshare = tpm\n"
+		"      require_tpm_share = yes\n}\n"
+		"  sw {\nrole = attester\ngroup = ecp256\nshare = software\n}\n"
+		"  pp {\nrole = relying-party\ngroup = ecp256\nmodels = passport\n"
+		"       verifier = v\n}\n"
+		"}");
+	config = ratkn_config_create();
+	policy = config->get_policy(config, "dev");
+	ck_assert(policy && policy->valid);
+	ck_assert(policy->tpm_share && !policy->require_tpm_share);
+	policy->destroy(policy);
+	policy = config->get_policy(config, "gw");
+	ck_assert(policy && policy->valid);
+	ck_assert(!policy->tpm_share && policy->require_tpm_share);
+	policy->destroy(policy);
+	policy = config->get_policy(config, "m");
+	ck_assert(policy && policy->valid);
+	ck_assert(policy->tpm_share && policy->require_tpm_share);
+	policy->destroy(policy);
+	policy = config->get_policy(config, "sw");
+	ck_assert(policy && policy->valid);
+	ck_assert(!policy->tpm_share && !policy->require_tpm_share);
+	policy->destroy(policy);
+	/* valid without require_tpm_share (see the invalid cases) */
+	policy = config->get_policy(config, "pp");
+	ck_assert(policy && policy->valid);
 	policy->destroy(policy);
 	config->destroy(config);
 }
@@ -436,6 +486,7 @@ Suite *config_suite_create()
 	tcase_add_test(tc, test_policies);
 	tcase_add_loop_test(tc, test_invalid, 0, countof(invalid));
 	tcase_add_test(tc, test_kms);
+	tcase_add_test(tc, test_tpm_share);
 	tcase_add_test(tc, test_groups);
 	tcase_add_test(tc, test_reload);
 	tcase_add_test(tc, test_tpm);

@@ -251,6 +251,66 @@ START_TEST(test_roundtrip)
 }
 END_TEST
 
+START_TEST(test_share_cert)
+{
+	ratkn_evidence_t *evidence, *parsed;
+	chunk_t p, c, s, pub = chunk_from_str("share public"),
+			cert = chunk_from_str("certify"), sig = chunk_from_str("sig");
+
+	evidence = ratkn_evidence_create_certified(RATKN_IKE_INITIATOR,
+							chunk_from_thing(session),
+							chunk_from_thing(identity), chunk_from_thing(quote),
+							chunk_from_thing(signature), chunk_from_thing(ak),
+							default_values(), pub, cert, sig);
+	ck_assert(evidence);
+	assert_default(evidence, RATKN_IKE_INITIATOR);
+	parsed = ratkn_evidence_parse(evidence->get_encoding(evidence));
+	ck_assert_msg(parsed, "%s", logged);
+	assert_default(parsed, RATKN_IKE_INITIATOR);
+	ck_assert(parsed->get_share_cert(parsed, &p, &c, &s));
+	ck_assert(chunk_equals(p, pub));
+	ck_assert(chunk_equals(c, cert));
+	ck_assert(chunk_equals(s, sig));
+	parsed->destroy(parsed);
+	evidence->destroy(evidence);
+
+	/* all three or none */
+	ck_assert(!ratkn_evidence_create_certified(RATKN_IKE_INITIATOR,
+							chunk_from_thing(session),
+							chunk_from_thing(identity), chunk_from_thing(quote),
+							chunk_from_thing(signature), chunk_from_thing(ak),
+							default_values(), pub, chunk_empty, sig));
+	evidence = ratkn_evidence_create(RATKN_IKE_INITIATOR,
+							chunk_from_thing(session),
+							chunk_from_thing(identity), chunk_from_thing(quote),
+							chunk_from_thing(signature), chunk_from_thing(ak),
+							default_values());
+	ck_assert(!evidence->get_share_cert(evidence, &p, &c, &s));
+	ck_assert(!p.len && !c.len && !s.len);
+	evidence->destroy(evidence);
+}
+END_TEST
+
+START_TEST(test_share_cert_partial)
+{
+	ratkn_evidence_t *evidence;
+	attr_t attrs[ATTRS + 2];
+	chunk_t pcrs, data;
+
+	/* SHARE_PUBLIC and SHARE_CERTIFY without SHARE_SIGNATURE */
+	default_attrs(attrs, &pcrs);
+	attrs[ATTRS] = (attr_t){ 7, chunk_from_str("public") };
+	attrs[ATTRS + 1] = (attr_t){ 8 + _i, chunk_from_str("certify") };
+	data = encode(1, RATKN_IKE_INITIATOR, 1, attrs, ATTRS + 2);
+	logged[0] = '\0';
+	evidence = ratkn_evidence_parse(data);
+	ck_assert(!evidence);
+	ck_assert(strstr(logged, "present together"));
+	chunk_free(&data);
+	chunk_free(&pcrs);
+}
+END_TEST
+
 START_TEST(test_parse_variants)
 {
 	ratkn_evidence_t *evidence;
@@ -262,7 +322,7 @@ START_TEST(test_parse_variants)
 	switch (_i)
 	{
 		case 0:		/* unknown attributes are skipped */
-			attrs[ATTRS] = (attr_t){ 7, chunk_from_str("unknown") };
+			attrs[ATTRS] = (attr_t){ 100, chunk_from_str("unknown") };
 			break;
 		case 1:		/* order is free */
 			for (i = 0; i < ATTRS / 2; i++)
@@ -633,6 +693,8 @@ Suite *evidence_suite_create()
 	tcase_add_checked_fixture(tc, setup_data, teardown_capture);
 	tcase_add_loop_test(tc, test_roundtrip, 0, 2);
 	tcase_add_loop_test(tc, test_parse_variants, 0, 3);
+	tcase_add_test(tc, test_share_cert);
+	tcase_add_loop_test(tc, test_share_cert_partial, 0, 2);
 	tcase_add_test(tc, test_parse_limits);
 	tcase_add_loop_test(tc, test_parse_malformed, 0, countof(malformed));
 	tcase_add_test(tc, test_parse_truncated);
