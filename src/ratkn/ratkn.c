@@ -22,6 +22,13 @@
  *   ratkn ek show [--ca FILE]... [--out FILE]
  *   ratkn enroll --verifier URL|NAME [--ca FILE] [--group NAME]
  *                [--timeout SECONDS] [--handle H]
+ *   ratkn status [--socket URI] [--json]
+ *   ratkn keys list [--keyring NAME]
+ *   ratkn keys show NAME [--keyring NAME] [--show-secret]
+ *   ratkn keys remove NAME [--keyring NAME]
+ *   ratkn keys edek NAME:VERSION [--keyring NAME] [--out FILE]
+ *   ratkn keys request NAME:VERSION [--edek FILE] [--keyring NAME]
+ *   ratkn keys cancel NAME[:VERSION] [--keyring NAME]
  *
  * Global options: --tcti CONF, --debug N, --help. The TCTI defaults to
  * charon.plugins.ratkn.tpm.tcti from strongswan.conf, then $RATKN_TCTI, then
@@ -151,12 +158,23 @@ static command_t commands[] = {
 	  cmd_status },
 	{ "keys", "list", "[--keyring NAME]",
 	  "list the keys released by a KMS in a keyring (default "
-	  DEFAULT_KEYRING "), without key material", cmd_keys },
+	  DEFAULT_KEYRING "), without key material, and pending EDEK requests",
+	  cmd_keys },
 	{ "keys", "show", "NAME [--keyring NAME] [--show-secret]",
 	  "show the highest version of a released key; the key material only "
 	  "with --show-secret", cmd_keys },
 	{ "keys", "remove", "NAME [--keyring NAME]",
-	  "remove all versions of a released key (and their EDEKs)", cmd_keys },
+	  "remove all versions of a released key (and their EDEKs); pending "
+	  "requests stay", cmd_keys },
+	{ "keys", "edek", "NAME:VERSION [--keyring NAME] [--out FILE]",
+	  "write the EDEK stored with a released key (binary, not secret) to "
+	  "FILE or stdout", cmd_keys },
+	{ "keys", "request", "NAME:VERSION [--edek FILE] [--keyring NAME]",
+	  "ask the KMS for a key version again: charon presents the EDEK from "
+	  "FILE (else the stored one) at the next IKE_AUTH", cmd_keys },
+	{ "keys", "cancel", "NAME[:VERSION] [--keyring NAME]",
+	  "remove pending EDEK requests of a key (all versions or one)",
+	  cmd_keys },
 	{ NULL },
 };
 
@@ -1552,23 +1570,274 @@ static void print_key(ratkn_keyring_entry_t *entry)
 }
 
 /**
- * ratkn keys list|show|remove
+ * Parse a key id "NAME:VERSION" strictly (a valid key name, a decimal
+ * version 1-4294967295 without sign or leading zeros); with optional set,
+ * "NAME" alone is accepted as version 0.  name receives a copy of the name.
+ */
+static bool parse_kid(char *kid, bool optional,
+					  char name[RATKN_KEY_NAME_MAX + 1], uint32_t *version)
+{
+	unsigned long long value;
+	char *colon, *pos, *end;
+	size_t len;
+
+	colon = strchr(kid, ':');
+	len = colon ? (size_t)(colon - kid) : strlen(kid);
+	if (!len || len > RATKN_KEY_NAME_MAX)
+	{
+		goto invalid;
+	}
+	memcpy(name, kid, len);
+	name[len] = '\0';
+	if (!ratkn_key_name_valid(name))
+	{
+		goto invalid;
+	}
+	if (!colon)
+	{
+		if (!optional)
+		{
+			goto invalid;
+		}
+		*version = 0;
+		return TRUE;
+	}
+	pos = colon + 1;
+	if (!*pos || *pos == '0' || strlen(pos) > 10)
+	{
+		goto invalid;
+	}
+	for (end = pos; *end; end++)
+	{
+		if (!isdigit((u_char)*end))
+		{
+			goto invalid;
+		}
+	}
+	errno = 0;
+	value = strtoull(pos, &end, 10);
+	if (errno || *end || !value || value > UINT32_MAX)
+	{
+		goto invalid;
+	}
+	*version = value;
+	return TRUE;
+
+invalid:
+	error("invalid key id '%s' (NAME%s, NAME: 1-%d characters of "
+		  "[A-Za-z0-9._-] starting alphanumeric, VERSION: 1-%u in decimal)",
+		  kid, optional ? "[:VERSION]" : ":VERSION", RATKN_KEY_NAME_MAX,
+		  UINT32_MAX);
+	return FALSE;
+}
+
+/**
+ * Read an EDEK from a file or stdin ("-") into edek (allocated)
+ */
+static bool read_edek_file(char *path, chunk_t *edek)
+{
+	u_char buf[RATKN_JWE_MAX_EDEK + 1];
+	bool in = streq(path, "-");
+	FILE *file;
+	size_t len;
+
+	file = in ? stdin : fopen(path, "r");
+	if (!file)
+	{
+		error("opening '%s' failed: %s", path, strerror(errno));
+		return FALSE;
+	}
+	len = fread(buf, 1, sizeof(buf), file);
+	if (ferror(file))
+	{
+		error("reading '%s' failed: %s", in ? "stdin" : path,
+			  strerror(errno));
+		if (!in)
+		{
+			fclose(file);
+		}
+		return FALSE;
+	}
+	if (!in)
+	{
+		fclose(file);
+	}
+	if (!len || len > RATKN_JWE_MAX_EDEK)
+	{
+		error("'%s' is not an EDEK (%s%zu octets, expected 1-%d)",
+			  in ? "stdin" : path, len > RATKN_JWE_MAX_EDEK ? "more than " : "",
+			  len > RATKN_JWE_MAX_EDEK ? (size_t)RATKN_JWE_MAX_EDEK : len,
+			  RATKN_JWE_MAX_EDEK);
+		return FALSE;
+	}
+	*edek = chunk_clone(chunk_create(buf, len));
+	return TRUE;
+}
+
+/**
+ * ratkn keys list: released keys and pending requests
+ */
+static int keys_list(ratkn_keyring_t *keyring, char *keyring_name)
+{
+	ratkn_keyring_entry_t *entry;
+	ratkn_keyring_request_t *request;
+	enumerator_t *enumerator;
+	int count = 0;
+
+	enumerator = keyring->create_enumerator(keyring);
+	while (enumerator->enumerate(enumerator, &entry))
+	{
+		print_key(entry);
+		count++;
+	}
+	enumerator->destroy(enumerator);
+	if (!count)
+	{
+		printf("no released keys in keyring '%s'\n", keyring_name);
+	}
+	enumerator = keyring->create_request_enumerator(keyring);
+	while (enumerator->enumerate(enumerator, &request))
+	{
+		printf("request %s:%u (EDEK, %zu octets)\n", request->name,
+			   request->version, request->edek.len);
+	}
+	enumerator->destroy(enumerator);
+	return EXIT_OK;
+}
+
+/**
+ * ratkn keys show: the highest version of a key
+ */
+static int keys_show(ratkn_keyring_t *keyring, char *keyring_name,
+					 char *name, bool secret)
+{
+	ratkn_keyring_entry_t *entry, *best = NULL;
+	enumerator_t *enumerator;
+	chunk_t key;
+	int rc = EXIT_OK;
+
+	enumerator = keyring->create_enumerator(keyring);
+	while (enumerator->enumerate(enumerator, &entry))
+	{
+		if (streq(entry->name, name) &&
+			(!best || entry->version > best->version))
+		{
+			best = entry;
+		}
+	}
+	if (best)
+	{
+		print_key(best);
+		if (secret)
+		{
+			if (keyring->read(keyring, name, best->version, &key, NULL))
+			{
+				printf("key: %+B\n", &key);
+				chunk_clear(&key);
+			}
+			else
+			{
+				rc = EXIT_ERROR;
+			}
+		}
+	}
+	else
+	{
+		error("no key '%s' in keyring '%s'", name, keyring_name);
+		rc = EXIT_ERROR;
+	}
+	enumerator->destroy(enumerator);
+	return rc;
+}
+
+/**
+ * ratkn keys edek: write the EDEK stored with a key
+ */
+static int keys_edek(ratkn_keyring_t *keyring, char *keyring_name,
+					 char *name, uint32_t version, char *out)
+{
+	chunk_t edek;
+	bool ok;
+
+	if (!keyring->read_edek(keyring, name, version, &edek))
+	{
+		error("no EDEK of '%s:%u' in keyring '%s' (the key is not there or "
+			  "was released without one)", name, version, keyring_name);
+		return EXIT_ERROR;
+	}
+	ok = write_output(out, edek);
+	chunk_free(&edek);
+	if (!ok)
+	{
+		return EXIT_ERROR;
+	}
+	if (out && !streq(out, "-"))
+	{
+		fprintf(stderr, "wrote the EDEK of '%s:%u' to %s\n", name, version,
+				out);
+	}
+	return EXIT_OK;
+}
+
+/**
+ * ratkn keys request: queue an EDEK request
+ */
+static int keys_request(ratkn_keyring_t *keyring, char *keyring_name,
+						char *name, uint32_t version, chunk_t edek)
+{
+	if (!keyring->add_request(keyring, name, version, edek,
+							  RATKN_KEYRING_DEFAULT_PERM))
+	{
+		error("adding the request of '%s:%u' to keyring '%s' failed", name,
+			  version, keyring_name);
+		return EXIT_ERROR;
+	}
+	printf("requested '%s:%u' again: charon presents its EDEK (%zu octets) "
+		   "to the KMS at the next IKE_AUTH of the connection using keyring "
+		   "'%s'\n", name, version, edek.len, keyring_name);
+	return EXIT_OK;
+}
+
+/**
+ * ratkn keys cancel: remove pending requests
+ */
+static int keys_cancel(ratkn_keyring_t *keyring, char *keyring_name,
+					   char *kid, char *name, uint32_t version)
+{
+	int count;
+
+	count = keyring->remove_requests(keyring, name, version);
+	if (!count)
+	{
+		error("no pending request of '%s' in keyring '%s'", kid,
+			  keyring_name);
+		return EXIT_ERROR;
+	}
+	printf("cancelled %d request%s of '%s' in keyring '%s'\n", count,
+		   count == 1 ? "" : "s", kid, keyring_name);
+	return EXIT_OK;
+}
+
+/**
+ * ratkn keys list|show|remove|edek|request|cancel
  */
 static int cmd_keys(context_t *ctx, command_t *cmd, int argc, char *argv[])
 {
 	struct option options[] = {
 		{ "keyring", required_argument, NULL, 'k' },
 		{ "show-secret", no_argument, NULL, 's' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "edek", required_argument, NULL, 'e' },
 		GLOBAL_OPTIONS,
 		{ 0 }
 	};
-	ratkn_keyring_entry_t *entry, *best = NULL;
 	ratkn_keyring_t *keyring;
-	enumerator_t *enumerator;
-	char *name = NULL, *keyring_name = DEFAULT_KEYRING, *sub = argv[0];
+	char *arg = NULL, *keyring_name = DEFAULT_KEYRING, *sub = argv[0];
+	char *out = NULL, *edek_file = NULL, name[RATKN_KEY_NAME_MAX + 1];
+	uint32_t version = 0;
 	bool secret = FALSE;
-	chunk_t key;
-	int opt, rc, count = 0;
+	chunk_t edek = chunk_empty;
+	int opt, rc, count;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
 	{
@@ -1579,6 +1848,12 @@ static int cmd_keys(context_t *ctx, command_t *cmd, int argc, char *argv[])
 				break;
 			case 's':
 				secret = TRUE;
+				break;
+			case 'o':
+				out = optarg;
+				break;
+			case 'e':
+				edek_file = optarg;
 				break;
 			default:
 				rc = global_option(ctx, cmd, opt);
@@ -1600,10 +1875,19 @@ static int cmd_keys(context_t *ctx, command_t *cmd, int argc, char *argv[])
 			usage(stderr, cmd);
 			return EXIT_USAGE;
 		}
-		name = argv[optind++];
+		arg = argv[optind++];
 	}
-	if (optind < argc || (secret && !streq(sub, "show")))
+	if (optind < argc)
 	{
+		error("unexpected argument '%s'", argv[optind]);
+		usage(stderr, cmd);
+		return EXIT_USAGE;
+	}
+	if ((secret && !streq(sub, "show")) || (out && !streq(sub, "edek")) ||
+		(edek_file && !streq(sub, "request")))
+	{
+		error("option %s not supported by 'keys %s'", secret ? "--show-secret"
+			  : out ? "--out" : "--edek", sub);
 		usage(stderr, cmd);
 		return EXIT_USAGE;
 	}
@@ -1612,64 +1896,69 @@ static int cmd_keys(context_t *ctx, command_t *cmd, int argc, char *argv[])
 		error("invalid keyring name '%s'", keyring_name);
 		return EXIT_USAGE;
 	}
-	keyring = ratkn_keyring_open(keyring_name, FALSE);
+	if (streq(sub, "edek") || streq(sub, "request") || streq(sub, "cancel"))
+	{
+		if (!parse_kid(arg, streq(sub, "cancel"), name, &version))
+		{
+			return EXIT_USAGE;
+		}
+	}
+	if (streq(sub, "edek") && !out && isatty(STDOUT_FILENO))
+	{
+		error("an EDEK is binary: write it with --out FILE or redirect "
+			  "stdout");
+		return EXIT_USAGE;
+	}
+	if (edek_file && !read_edek_file(edek_file, &edek))
+	{
+		return EXIT_ERROR;
+	}
+	/* a request with an EDEK of its own creates the keyring, charon finds
+	 * it there when the connection attests */
+	keyring = ratkn_keyring_open(keyring_name, edek.len > 0);
 	if (!keyring)
 	{
 		error("no keyring '%s' in the user keyring", keyring_name);
+		chunk_free(&edek);
 		return EXIT_ERROR;
 	}
-	rc = EXIT_OK;
-	if (streq(sub, "remove"))
+	if (streq(sub, "list"))
 	{
-		count = keyring->remove(keyring, name);
+		rc = keys_list(keyring, keyring_name);
+	}
+	else if (streq(sub, "show"))
+	{
+		rc = keys_show(keyring, keyring_name, arg, secret);
+	}
+	else if (streq(sub, "remove"))
+	{
+		count = keyring->remove(keyring, arg);
 		printf("removed %d version%s of '%s' from keyring '%s'\n", count,
-			   count == 1 ? "" : "s", name, keyring_name);
+			   count == 1 ? "" : "s", arg, keyring_name);
 		rc = count ? EXIT_OK : EXIT_ERROR;
+	}
+	else if (streq(sub, "edek"))
+	{
+		rc = keys_edek(keyring, keyring_name, name, version, out);
+	}
+	else if (streq(sub, "request"))
+	{
+		if (!edek.len && !keyring->read_edek(keyring, name, version, &edek))
+		{
+			error("no EDEK of '%s:%u' in keyring '%s'; give it with --edek "
+				  "FILE", name, version, keyring_name);
+			rc = EXIT_ERROR;
+		}
+		else
+		{
+			rc = keys_request(keyring, keyring_name, name, version, edek);
+		}
 	}
 	else
 	{
-		enumerator = keyring->create_enumerator(keyring);
-		while (enumerator->enumerate(enumerator, &entry))
-		{
-			if (!name)
-			{
-				print_key(entry);
-				count++;
-			}
-			else if (streq(entry->name, name) &&
-					 (!best || entry->version > best->version))
-			{
-				best = entry;
-			}
-		}
-		if (name && best)
-		{
-			print_key(best);
-			count++;
-			if (secret)
-			{
-				if (keyring->read(keyring, name, best->version, &key, NULL))
-				{
-					printf("key: %+B\n", &key);
-					chunk_clear(&key);
-				}
-				else
-				{
-					rc = EXIT_ERROR;
-				}
-			}
-		}
-		enumerator->destroy(enumerator);
-		if (!name && !count)
-		{
-			printf("no released keys in keyring '%s'\n", keyring_name);
-		}
-		if (name && !count)
-		{
-			error("no key '%s' in keyring '%s'", name, keyring_name);
-			rc = EXIT_ERROR;
-		}
+		rc = keys_cancel(keyring, keyring_name, arg, name, version);
 	}
+	chunk_free(&edek);
 	keyring->destroy(keyring);
 	return rc;
 }

@@ -323,7 +323,7 @@ static key_serial_t add(private_ratkn_keyring_t *this, char *prefix,
 
 METHOD(ratkn_keyring_t, install, bool,
 	private_ratkn_keyring_t *this, ratkn_jwe_key_t *key, uint32_t perm,
-	time_t now)
+	time_t now, bool keep_others)
 {
 	ratkn_jwe_claims_t *claims = key->get_claims(key);
 	ratkn_keyring_entry_t *entry;
@@ -337,8 +337,9 @@ METHOD(ratkn_keyring_t, install, bool,
 		return FALSE;
 	}
 	timeout = claims->exp - now;
-	/* other versions of this name go; this version is replaced in place */
-	list = list_keys(this);
+	/* other versions of this name go unless kept (a re-released old
+	 * version); this version is replaced in place */
+	list = keep_others ? linked_list_create() : list_keys(this);
 	while (list->remove_first(list, (void**)&entry) == SUCCESS)
 	{
 		if (streq(entry->name, claims->name) &&
@@ -445,6 +446,196 @@ METHOD(ratkn_keyring_t, read_, bool,
 	return best != NULL;
 }
 
+/**
+ * Check the name and version of a key id
+ */
+static bool kid_valid(char *name, uint32_t version)
+{
+	return name && ratkn_key_name_valid(name) && version;
+}
+
+/**
+ * Destroy a request
+ */
+static void request_destroy(ratkn_keyring_request_t *request)
+{
+	free(request->name);
+	chunk_free(&request->edek);
+	free(request);
+}
+
+/**
+ * List pending requests; with their EDEKs if asked to, skipping those that
+ * cannot be read or are malformed
+ */
+static linked_list_t *list_requests(private_ratkn_keyring_t *this,
+									bool read)
+{
+	ratkn_keyring_request_t *request;
+	linked_list_t *list;
+	key_serial_t *ids = NULL;
+	void *buf;
+	char *desc, *name;
+	uint32_t version;
+	long len, edek_len, i;
+
+	list = linked_list_create();
+	len = keyctl_read_alloc(this->serial, (void**)&ids);
+	for (i = 0; len > 0 && i < len / (long)sizeof(key_serial_t); i++)
+	{
+		if (keyctl_describe_alloc(ids[i], &desc) < 0)
+		{
+			continue;
+		}
+		if (!parse_desc(desc, RATKN_KEYRING_REQUEST, &name, &version))
+		{
+			free(desc);
+			continue;
+		}
+		free(desc);
+		if (!ratkn_key_name_valid(name))
+		{
+			DBG1(DBG_LIB, "ratkn: ignoring request with invalid key name in "
+				 "keyring '%s'", this->name);
+			free(name);
+			continue;
+		}
+		INIT(request,
+			.name = name,
+			.version = version,
+			.serial = ids[i],
+		);
+		if (read)
+		{
+			buf = NULL;
+			edek_len = keyctl_read_alloc(ids[i], &buf);
+			if (edek_len < 1 || edek_len > RATKN_JWE_MAX_EDEK)
+			{
+				DBG1(DBG_LIB, "ratkn: ignoring request '%s:%u' in keyring "
+					 "'%s': %s", name, version, this->name, edek_len < 0 ?
+					 strerror(errno) : "invalid EDEK length");
+				free(buf);
+				request_destroy(request);
+				continue;
+			}
+			request->edek = chunk_create(buf, edek_len);
+		}
+		list->insert_last(list, request);
+	}
+	free(ids);
+	return list;
+}
+
+METHOD(ratkn_keyring_t, add_request, bool,
+	private_ratkn_keyring_t *this, char *name, uint32_t version,
+	chunk_t edek, uint32_t perm)
+{
+	char kid[RATKN_KEY_NAME_MAX + 16];
+
+	if (!kid_valid(name, version))
+	{
+		DBG1(DBG_LIB, "ratkn: invalid key id for an EDEK request");
+		return FALSE;
+	}
+	if (!edek.len || edek.len > RATKN_JWE_MAX_EDEK)
+	{
+		DBG1(DBG_LIB, "ratkn: invalid EDEK length %zu for a request of "
+			 "'%s:%u' (1-%d)", edek.len, name, version, RATKN_JWE_MAX_EDEK);
+		return FALSE;
+	}
+	snprintf(kid, sizeof(kid), "%s:%u", name, version);
+	if (add(this, RATKN_KEYRING_REQUEST, kid, edek, perm, 0) < 0)
+	{
+		return FALSE;
+	}
+	DBG2(DBG_LIB, "ratkn: added request of '%s' to keyring '%s'", kid,
+		 this->name);
+	return TRUE;
+}
+
+/**
+ * Destroy a list of requests
+ */
+CALLBACK(requests_destroy, void,
+	linked_list_t *list)
+{
+	list->destroy_function(list, (void*)request_destroy);
+}
+
+METHOD(ratkn_keyring_t, create_request_enumerator, enumerator_t*,
+	private_ratkn_keyring_t *this)
+{
+	linked_list_t *list;
+
+	list = list_requests(this, TRUE);
+	return enumerator_create_cleaner(list->create_enumerator(list),
+									 requests_destroy, list);
+}
+
+METHOD(ratkn_keyring_t, remove_requests, int,
+	private_ratkn_keyring_t *this, char *name, uint32_t version)
+{
+	ratkn_keyring_request_t *request;
+	linked_list_t *list;
+	int count = 0;
+
+	list = list_requests(this, FALSE);
+	while (list->remove_first(list, (void**)&request) == SUCCESS)
+	{
+		if (!name || (streq(request->name, name) &&
+					  (!version || request->version == version)))
+		{
+			keyctl_invalidate(request->serial);
+			DBG2(DBG_LIB, "ratkn: removed request of '%s:%u' from keyring "
+				 "'%s'", request->name, request->version, this->name);
+			count++;
+		}
+		request_destroy(request);
+	}
+	list->destroy(list);
+	return count;
+}
+
+METHOD(ratkn_keyring_t, read_edek, bool,
+	private_ratkn_keyring_t *this, char *name, uint32_t version,
+	chunk_t *edek)
+{
+	ratkn_keyring_entry_t *entry;
+	linked_list_t *list;
+	void *buf = NULL;
+	bool found = FALSE;
+	long len;
+
+	if (!kid_valid(name, version))
+	{
+		return FALSE;
+	}
+	list = list_keys(this);
+	while (list->remove_first(list, (void**)&entry) == SUCCESS)
+	{
+		if (!found && entry->edek && entry->version == version &&
+			streq(entry->name, name))
+		{
+			len = keyctl_read_alloc(entry->edek, &buf);
+			if (len > 0)
+			{
+				*edek = chunk_create(buf, len);
+				found = TRUE;
+			}
+			else
+			{
+				DBG1(DBG_LIB, "ratkn: reading the EDEK of '%s:%u' failed: %s",
+					 name, version, len < 0 ? strerror(errno) : "empty");
+				free(buf);
+				buf = NULL;
+			}
+		}
+		entry_destroy(entry);
+	}
+	list->destroy(list);
+	return found;
+}
+
 METHOD(ratkn_keyring_t, get_serial, int32_t,
 	private_ratkn_keyring_t *this)
 {
@@ -514,6 +705,10 @@ ratkn_keyring_t *ratkn_keyring_open(char *name, bool create)
 			.read = _read_,
 			.remove = _remove_,
 			.remove_others = _remove_others,
+			.add_request = _add_request,
+			.create_request_enumerator = _create_request_enumerator,
+			.remove_requests = _remove_requests,
+			.read_edek = _read_edek,
 			.get_serial = _get_serial,
 			.destroy = _destroy,
 		},

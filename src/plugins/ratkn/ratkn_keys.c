@@ -26,6 +26,7 @@
  */
 enum {
 	ATTR_RELEASE = 1,
+	ATTR_EDEK = 2,
 };
 
 typedef struct private_ratkn_keys_t private_ratkn_keys_t;
@@ -51,6 +52,11 @@ struct private_ratkn_keys_t {
 	linked_list_t *releases;
 
 	/**
+	 * EDEK requests (chunk_t*, allocated together with the data)
+	 */
+	linked_list_t *edeks;
+
+	/**
 	 * Encoding
 	 */
 	chunk_t encoding;
@@ -74,6 +80,18 @@ METHOD(ratkn_keys_t, create_enumerator, enumerator_t*,
 	return this->releases->create_enumerator(this->releases);
 }
 
+METHOD(ratkn_keys_t, get_edek_count, int,
+	private_ratkn_keys_t *this)
+{
+	return this->edeks->get_count(this->edeks);
+}
+
+METHOD(ratkn_keys_t, create_edek_enumerator, enumerator_t*,
+	private_ratkn_keys_t *this)
+{
+	return this->edeks->create_enumerator(this->edeks);
+}
+
 METHOD(ratkn_keys_t, get_encoding, chunk_t,
 	private_ratkn_keys_t *this)
 {
@@ -84,6 +102,7 @@ METHOD(ratkn_keys_t, destroy, void,
 	private_ratkn_keys_t *this)
 {
 	this->releases->destroy_function(this->releases, free);
+	this->edeks->destroy_function(this->edeks, free);
 	chunk_free(&this->encoding);
 	free(this);
 }
@@ -114,6 +133,35 @@ static bool release_valid(chunk_t release)
 }
 
 /**
+ * Check that an EDEK has an acceptable length
+ */
+static bool edek_valid(chunk_t edek)
+{
+	return edek.len >= 1 && edek.len <= RATKN_KEYS_EDEK_MAX && edek.ptr;
+}
+
+/**
+ * Clone an EDEK into a single allocation that free() releases
+ */
+static chunk_t *edek_clone(chunk_t edek)
+{
+	chunk_t *clone;
+
+	clone = malloc(sizeof(chunk_t) + edek.len);
+	*clone = chunk_create((u_char*)(clone + 1), edek.len);
+	memcpy(clone->ptr, edek.ptr, edek.len);
+	return clone;
+}
+
+/**
+ * Check that an IKE role is valid
+ */
+static bool role_valid(ratkn_ike_role_t role)
+{
+	return role == RATKN_IKE_INITIATOR || role == RATKN_IKE_RESPONDER;
+}
+
+/**
  * Create an empty object
  */
 static private_ratkn_keys_t *create(ratkn_ike_role_t role)
@@ -125,11 +173,14 @@ static private_ratkn_keys_t *create(ratkn_ike_role_t role)
 			.get_role = _get_role,
 			.get_count = _get_count,
 			.create_enumerator = _create_enumerator,
+			.get_edek_count = _get_edek_count,
+			.create_edek_enumerator = _create_edek_enumerator,
 			.get_encoding = _get_encoding,
 			.destroy = _destroy,
 		},
 		.role = role,
 		.releases = linked_list_create(),
+		.edeks = linked_list_create(),
 	);
 	return this;
 }
@@ -144,8 +195,7 @@ ratkn_keys_t *ratkn_keys_create(ratkn_ike_role_t role, char **releases,
 	bio_writer_t *writer;
 	int i;
 
-	if ((role != RATKN_IKE_INITIATOR && role != RATKN_IKE_RESPONDER) ||
-		count < 1 || count > RATKN_KEYS_MAX)
+	if (!role_valid(role) || !releases || count < 1 || count > RATKN_KEYS_MAX)
 	{
 		return NULL;
 	}
@@ -165,6 +215,42 @@ ratkn_keys_t *ratkn_keys_create(ratkn_ike_role_t role, char **releases,
 	{
 		ratkn_tlv_write(writer, ATTR_RELEASE, chunk_from_str(releases[i]));
 		this->releases->insert_last(this->releases, strdup(releases[i]));
+	}
+	this->encoding = writer->extract_buf(writer);
+	writer->destroy(writer);
+	return &this->public;
+}
+
+/*
+ * Described in header
+ */
+ratkn_keys_t *ratkn_keys_create_request(ratkn_ike_role_t role, chunk_t *edeks,
+										int count)
+{
+	private_ratkn_keys_t *this;
+	bio_writer_t *writer;
+	int i;
+
+	if (!role_valid(role) || !edeks || count < 1 || count > RATKN_KEYS_MAX)
+	{
+		return NULL;
+	}
+	for (i = 0; i < count; i++)
+	{
+		if (!edek_valid(edeks[i]))
+		{
+			return NULL;
+		}
+	}
+	this = create(role);
+	writer = bio_writer_create(64);
+	writer->write_uint8(writer, RATKN_VERSION);
+	writer->write_uint8(writer, role);
+	writer->write_uint16(writer, RATKN_KEYS_JWE);
+	for (i = 0; i < count; i++)
+	{
+		ratkn_tlv_write(writer, ATTR_EDEK, edeks[i]);
+		this->edeks->insert_last(this->edeks, edek_clone(edeks[i]));
 	}
 	this->encoding = writer->extract_buf(writer);
 	writer->destroy(writer);
@@ -210,7 +296,7 @@ ratkn_keys_t *ratkn_keys_parse(chunk_t data, char *reason, size_t len)
 		return NULL;
 	}
 	this = create(role);
-	/* same TLV layout as ratkn_tlv_parse(), but RELEASE may repeat */
+	/* same TLV layout as ratkn_tlv_parse(), but RELEASE and EDEK repeat */
 	while (reader->remaining(reader))
 	{
 		if (!reader->read_uint16(reader, &type) ||
@@ -218,6 +304,22 @@ ratkn_keys_t *ratkn_keys_parse(chunk_t data, char *reason, size_t len)
 		{
 			snprintf(reason, len, "truncated attribute");
 			goto failed;
+		}
+		if (type == ATTR_EDEK)
+		{
+			if (get_edek_count(this) == RATKN_KEYS_MAX)
+			{
+				snprintf(reason, len, "more than %d EDEKs", RATKN_KEYS_MAX);
+				goto failed;
+			}
+			if (!edek_valid(value))
+			{
+				snprintf(reason, len, "EDEK %d is not of 1 to %d octets",
+						 get_edek_count(this) + 1, RATKN_KEYS_EDEK_MAX);
+				goto failed;
+			}
+			this->edeks->insert_last(this->edeks, edek_clone(value));
+			continue;
 		}
 		if (type != ATTR_RELEASE)
 		{	/* unknown attributes are skipped */
@@ -238,9 +340,9 @@ ratkn_keys_t *ratkn_keys_parse(chunk_t data, char *reason, size_t len)
 		this->releases->insert_last(this->releases,
 									strndup(value.ptr, value.len));
 	}
-	if (!get_count(this))
+	if (!get_count(this) && !get_edek_count(this))
 	{
-		snprintf(reason, len, "RELEASE attribute missing");
+		snprintf(reason, len, "no RELEASE or EDEK attribute");
 		goto failed;
 	}
 	reader->destroy(reader);

@@ -26,7 +26,8 @@
 
 /**
  * Private notify type of the RATKN_KEYS notify (IKE_AUTH response of a
- * relying party that releases keys, docs/protocol.md section 14).
+ * relying party that releases keys, docs/protocol.md section 14, or IKE_AUTH
+ * request of an attester that asks for EDEKs to be re-decrypted).
  */
 #define RATKN_NOTIFY_KEYS 42244
 
@@ -36,7 +37,7 @@
 #define RATKN_KEYS_JWE 1
 
 /**
- * Most releases in one notify.
+ * Most releases, and most EDEK requests, in one notify.
  */
 #define RATKN_KEYS_MAX 8
 
@@ -46,10 +47,18 @@
 #define RATKN_KEYS_RELEASE_MIN 64
 #define RATKN_KEYS_RELEASE_MAX 4096
 
+/**
+ * Longest EDEK in an EDEK request (same as RATKN_JWE_MAX_EDEK), the shortest
+ * is 1 octet.  At most RATKN_KEYS_MAX EDEKs per notify.
+ */
+#define RATKN_KEYS_EDEK_MAX 512
+
 typedef struct ratkn_keys_t ratkn_keys_t;
 
 /**
- * Data of a RATKN_KEYS notify: key releases for the attester.
+ * Data of a RATKN_KEYS notify: key releases for the attester (KMS to
+ * attester) and/or EDEKs the attester asks the KMS to decrypt and release
+ * again (attester to KMS).  A notify carries at least one of the two.
  */
 struct ratkn_keys_t {
 
@@ -63,7 +72,7 @@ struct ratkn_keys_t {
 	/**
 	 * Number of releases.
 	 *
-	 * @return			count, 1..RATKN_KEYS_MAX
+	 * @return			count, 0..RATKN_KEYS_MAX
 	 */
 	int (*get_count)(ratkn_keys_t *this);
 
@@ -74,6 +83,20 @@ struct ratkn_keys_t {
 	 *					borrowed)
 	 */
 	enumerator_t *(*create_enumerator)(ratkn_keys_t *this);
+
+	/**
+	 * Number of EDEK requests.
+	 *
+	 * @return			count, 0..RATKN_KEYS_MAX
+	 */
+	int (*get_edek_count)(ratkn_keys_t *this);
+
+	/**
+	 * Enumerate the EDEK requests in order.
+	 *
+	 * @return			enumerator over chunk_t* (borrowed)
+	 */
+	enumerator_t *(*create_edek_enumerator)(ratkn_keys_t *this);
 
 	/**
 	 * Encoded notify data (borrowed).
@@ -98,6 +121,18 @@ struct ratkn_keys_t {
  */
 ratkn_keys_t *ratkn_keys_create(ratkn_ike_role_t role, char **releases,
 								int count);
+
+/**
+ * Create a RATKN_KEYS notify with EDEK requests (attester to KMS).
+ *
+ * @param role			the attester's IKE role
+ * @param edeks			EDEKs to present (cloned), 1..RATKN_KEYS_EDEK_MAX
+ *						octets each
+ * @param count			number of EDEKs, 1..RATKN_KEYS_MAX
+ * @return				object, NULL on invalid input
+ */
+ratkn_keys_t *ratkn_keys_create_request(ratkn_ike_role_t role, chunk_t *edeks,
+										int count);
 
 /**
  * Parse received RATKN_KEYS data.

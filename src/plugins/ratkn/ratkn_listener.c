@@ -149,6 +149,18 @@ typedef struct {
 	char keys_error[128];
 
 	/**
+	 * KMS relying party: the attester's EDEK requests (RATKN_KEYS in its
+	 * IKE_AUTH request), or why they could not be parsed
+	 */
+	ratkn_keys_t *requests;
+	char requests_error[128];
+
+	/**
+	 * Attester: key ids "NAME:VERSION" whose EDEKs we presented (char*)
+	 */
+	linked_list_t *requested;
+
+	/**
 	 * Attester with a keyring: releases unwrapped once the peer was
 	 * authorized (ratkn_jwe_key_t), installed when the IKE_SA is up
 	 */
@@ -312,6 +324,8 @@ static void entry_destroy(entry_t *this)
 	free(this->remote_token);
 	DESTROY_IF(this->attested_id);
 	DESTROY_IF(this->keys);
+	DESTROY_IF(this->requests);
+	DESTROY_FUNCTION_IF(this->requested, free);
 	DESTROY_OFFSET_IF(this->released, offsetof(ratkn_jwe_key_t, destroy));
 	free(this->keyring);
 	free(this);
@@ -1147,8 +1161,70 @@ static void ask_verifier(private_ratkn_listener_t *this, entry_t *entry,
 }
 
 /**
- * Attester: add our attestation to the outgoing IKE_AUTH message with our
- * first AUTH payload
+ * Attester (IKE initiator) with a keyring: present the EDEKs of pending
+ * requests ("ratkn keys request") to the KMS in our IKE_AUTH request
+ */
+static void request_edeks(entry_t *entry, ratkn_policy_t *policy,
+						  message_t *message)
+{
+	ratkn_keyring_request_t *request;
+	ratkn_keyring_t *keyring;
+	enumerator_t *enumerator;
+	ratkn_keys_t *keys;
+	chunk_t edeks[RATKN_KEYS_MAX];
+	char kid[RATKN_KEY_NAME_MAX + 16];
+	int count = 0;
+
+	keyring = ratkn_keyring_open(policy->keyring, FALSE);
+	if (!keyring)
+	{
+		return;
+	}
+	entry->requested = linked_list_create();
+	enumerator = keyring->create_request_enumerator(keyring);
+	while (enumerator->enumerate(enumerator, &request))
+	{
+		snprintf(kid, sizeof(kid), "%s:%u", request->name, request->version);
+		if (count == RATKN_KEYS_MAX)
+		{
+			DBG1(DBG_IKE, "ratkn: more than %d EDEK requests pending, '%s' "
+				 "waits for the next attestation", RATKN_KEYS_MAX, kid);
+			continue;
+		}
+		edeks[count++] = chunk_clone(request->edek);
+		entry->requested->insert_last(entry->requested, strdup(kid));
+	}
+	enumerator->destroy(enumerator);
+	keyring->destroy(keyring);
+	if (!count)
+	{
+		return;
+	}
+	keys = ratkn_keys_create_request(
+						entry->session->get_ike_role(entry->session),
+						edeks, count);
+	if (keys)
+	{
+		message->add_notify(message, FALSE, RATKN_NOTIFY_KEYS,
+							keys->get_encoding(keys));
+		DBG1(DBG_IKE, "ratkn: presenting %d EDEK%s to the peer's KMS again "
+			 "(RATKN_KEYS, %zu octets)", count, count == 1 ? "" : "s",
+			 keys->get_encoding(keys).len);
+		keys->destroy(keys);
+	}
+	else
+	{
+		DBG1(DBG_IKE, "ratkn: building the EDEK requests failed");
+	}
+	while (count--)
+	{
+		chunk_free(&edeks[count]);
+	}
+}
+
+/**
+ * Attester: add our attestation (and EDEK requests) to the outgoing IKE_AUTH
+ * message with our first AUTH payload
  */
 static void outgoing_auth(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 						  message_t *message)
@@ -1185,6 +1261,10 @@ static void outgoing_auth(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 		{
 			message->add_notify(message, FALSE, entry->attestation_type,
 								entry->attestation);
+			if (message->get_request(message) && policy->keyring)
+			{
+				request_edeks(entry, policy, message);
+			}
 		}
 	}
 	policy->destroy(policy);
@@ -1204,6 +1284,19 @@ static void incoming_auth(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	if (!entry)
 	{
 		return;
+	}
+	if (message->get_request(message) && !entry->requests &&
+		!entry->requests_error[0] &&
+		get_notify_data(message, RATKN_NOTIFY_KEYS, &data, &duplicate))
+	{
+		entry->requests = duplicate ? NULL :
+						  ratkn_keys_parse(data, entry->requests_error,
+										   sizeof(entry->requests_error));
+		if (duplicate)
+		{
+			snprintf(entry->requests_error, sizeof(entry->requests_error),
+					 "RATKN_KEYS sent more than once");
+		}
 	}
 	if (!message->get_request(message) && !entry->keys &&
 		!entry->keys_error[0] &&
@@ -1299,6 +1392,44 @@ static linked_list_t *get_groups(ike_sa_t *ike_sa)
 }
 
 /**
+ * KMS relying party: the EDEKs the attester presents again (chunk_t*,
+ * borrowed from entry->requests), NULL if none
+ */
+static linked_list_t *get_edek_requests(entry_t *entry, char *peer)
+{
+	enumerator_t *enumerator;
+	linked_list_t *edeks;
+	chunk_t *edek;
+
+	if (entry->requests_error[0])
+	{
+		DBG1(DBG_IKE, "ratkn: malformed EDEK requests from '%s' ignored: %s",
+			 peer, entry->requests_error);
+		return NULL;
+	}
+	if (!entry->requests || !entry->requests->get_edek_count(entry->requests))
+	{
+		return NULL;
+	}
+	if (entry->requests->get_role(entry->requests) ==
+		entry->session->get_ike_role(entry->session))
+	{
+		DBG1(DBG_IKE, "ratkn: EDEK requests for the other IKE role ignored");
+		return NULL;
+	}
+	edeks = linked_list_create();
+	enumerator = entry->requests->create_edek_enumerator(entry->requests);
+	while (enumerator->enumerate(enumerator, &edek))
+	{
+		edeks->insert_last(edeks, edek);
+	}
+	enumerator->destroy(enumerator);
+	DBG1(DBG_IKE, "ratkn: '%s' presents %d EDEK%s again", peer,
+		 edeks->get_count(edeks), edeks->get_count(edeks) == 1 ? "" : "s");
+	return edeks;
+}
+
+/**
  * KMS relying party (kms = yes): add the keys granted to the appraised peer
  * to our final IKE_AUTH response (docs/kms.md)
  */
@@ -1306,7 +1437,7 @@ static void release_keys(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 						 message_t *message)
 {
 	char peer[RATKN_KMS_PEER_MAX + 1], *list[RATKN_KEYS_MAX], *jwe;
-	linked_list_t *releases, *groups;
+	linked_list_t *releases, *groups, *edeks;
 	identification_t *subject;
 	enumerator_t *enumerator;
 	ratkn_policy_t *policy;
@@ -1339,8 +1470,9 @@ static void release_keys(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	snprintf(peer, sizeof(peer), "%Y", entry->attested_id);
 	groups = get_groups(ike_sa);
 	releases = linked_list_create();
+	edeks = get_edek_requests(entry, peer);
 	if (this->kms->release(this->kms, entry->session, peer, groups,
-						   entry->status, identity, releases))
+						   entry->status, identity, edeks, releases))
 	{
 		enumerator = releases->create_enumerator(releases);
 		while (enumerator->enumerate(enumerator, &jwe))
@@ -1369,6 +1501,7 @@ static void release_keys(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	}
 	releases->destroy_function(releases, free);
 	groups->destroy_function(groups, free);
+	DESTROY_IF(edeks);
 	chunk_free(&identity);
 	policy->destroy(policy);
 }
@@ -1514,6 +1647,44 @@ static u_int keyring_unref(private_ratkn_listener_t *this, char *name)
 }
 
 /**
+ * Attester: log which EDEK requests the KMS answered and drop them (they are
+ * one-shot: a request that was not answered is not sent again)
+ */
+static void answer_requests(entry_t *entry, ratkn_keyring_t *keyring,
+							linked_list_t *kids)
+{
+	enumerator_t *enumerator;
+	char *kid, *sep, name[RATKN_KEY_NAME_MAX + 1];
+	uint32_t version;
+
+	if (!entry->requested)
+	{
+		return;
+	}
+	enumerator = entry->requested->create_enumerator(entry->requested);
+	while (enumerator->enumerate(enumerator, &kid))
+	{
+		if (kids->find_first(kids, linked_list_match_str, NULL, kid))
+		{
+			DBG1(DBG_IKE, "ratkn: key '%s' released again for its EDEK", kid);
+		}
+		else
+		{
+			DBG1(DBG_IKE, "ratkn: the peer's KMS did not answer the EDEK "
+				 "request for '%s' (see its log), request dropped", kid);
+		}
+		sep = strrchr(kid, ':');
+		if (sep && sep - kid <= RATKN_KEY_NAME_MAX)
+		{
+			snprintf(name, sizeof(name), "%.*s", (int)(sep - kid), kid);
+			version = strtoul(sep + 1, NULL, 10);
+			keyring->remove_requests(keyring, name, version);
+		}
+	}
+	enumerator->destroy(enumerator);
+}
+
+/**
  * Attester: install the unwrapped releases into the connection's keyring
  * once the IKE_SA is up; keys of the keyring that were not released in this
  * attestation (rotated or revoked) are removed
@@ -1528,7 +1699,8 @@ static void install_keys(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	ratkn_jwe_key_t *key;
 	linked_list_t *kids;
 	time_t now = time(NULL);
-	int removed;
+	bool requested;
+	int removed, pass;
 
 	policy = get_policy(this, ike_sa);
 	keyring = policy && policy->keyring ?
@@ -1536,20 +1708,35 @@ static void install_keys(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	if (keyring)
 	{
 		kids = linked_list_create();
-		enumerator = entry->released->create_enumerator(entry->released);
-		while (enumerator->enumerate(enumerator, &key))
+		/* granted keys replace other versions; keys released again for an
+		 * EDEK we presented go in after them and keep the others */
+		for (pass = 0; pass < 2; pass++)
 		{
-			claims = key->get_claims(key);
-			if (keyring->install(keyring, key, policy->key_perm, now))
+			enumerator = entry->released->create_enumerator(entry->released);
+			while (enumerator->enumerate(enumerator, &key))
 			{
-				kids->insert_last(kids, key->get_kid(key));
-				DBG1(DBG_IKE, "ratkn: key '%s' (%s) installed in keyring '%s', "
-					 "expires in %lds%s", key->get_kid(key), claims->usage,
-					 policy->keyring, (long)(claims->exp - now),
-					 claims->edek.len ? ", with its EDEK" : "");
+				claims = key->get_claims(key);
+				requested = entry->requested &&
+							entry->requested->find_first(entry->requested,
+								linked_list_match_str, NULL, key->get_kid(key));
+				if (requested != (pass == 1))
+				{
+					continue;
+				}
+				if (keyring->install(keyring, key, policy->key_perm, now,
+									 requested))
+				{
+					kids->insert_last(kids, key->get_kid(key));
+					DBG1(DBG_IKE, "ratkn: key '%s' (%s) installed in keyring "
+						 "'%s', expires in %lds%s", key->get_kid(key),
+						 claims->usage, policy->keyring,
+						 (long)(claims->exp - now),
+						 claims->edek.len ? ", with its EDEK" : "");
+				}
 			}
+			enumerator->destroy(enumerator);
 		}
-		enumerator->destroy(enumerator);
+		answer_requests(entry, keyring, kids);
 		removed = keyring->remove_others(keyring, kids);
 		if (removed)
 		{

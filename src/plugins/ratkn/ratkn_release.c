@@ -71,19 +71,129 @@ static bool open_store(private_ratkn_release_t *this)
 	return this->store != NULL;
 }
 
+/**
+ * Wrap a key to the attester and add the release to the list
+ */
+static void wrap_key(ratkn_session_t *session, chunk_t identity, char *peer,
+					 ratkn_key_info_t *info, chunk_t key, chunk_t edek,
+					 uint32_t lifetime, char *why, linked_list_t *releases)
+{
+	ratkn_jwe_claims_t claims;
+	time_t now = time(NULL);
+	char *jwe;
+
+	claims = (ratkn_jwe_claims_t){
+		.name = info->name,
+		.version = info->version,
+		.usage = info->usage,
+		.iat = now,
+		.exp = now + lifetime,
+		.key = key,
+		.edek = edek.len <= RATKN_JWE_MAX_EDEK ? edek : chunk_empty,
+	};
+	jwe = session->wrap_release(session, &claims, identity);
+	if (jwe && strlen(jwe) <= RATKN_KEYS_RELEASE_MAX)
+	{
+		releases->insert_last(releases, jwe);
+		DBG1(DBG_CFG, "ratkn: releasing key '%s:%u' (%s, expires in %us) to "
+			 "'%s'%s", info->name, info->version, info->usage, lifetime, peer,
+			 why);
+	}
+	else
+	{
+		DBG1(DBG_CFG, "ratkn: wrapping key '%s:%u' for '%s' failed",
+			 info->name, info->version, peer);
+		free(jwe);
+	}
+}
+
+/**
+ * Find the granting decision for a key name
+ */
+static ratkn_kms_decision_t *find_granted(linked_list_t *granted, char *name)
+{
+	ratkn_kms_decision_t *decision;
+	enumerator_t *enumerator;
+	ratkn_kms_decision_t *found = NULL;
+
+	enumerator = granted->create_enumerator(granted);
+	while (enumerator->enumerate(enumerator, &decision))
+	{
+		if (streq(decision->key, name))
+		{
+			found = decision;
+			break;
+		}
+	}
+	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Release the keys of EDEKs the attester presents again (draft section 2.1):
+ * the EDEK must decrypt in the store (version not revoked) and the key name
+ * be granted to the attester now; the version may be retired
+ */
+static void release_edeks(private_ratkn_release_t *this,
+						  ratkn_session_t *session, char *peer,
+						  chunk_t identity, linked_list_t *edeks,
+						  linked_list_t *granted, linked_list_t *kids,
+						  linked_list_t *releases)
+{
+	ratkn_kms_decision_t *decision;
+	ratkn_key_info_t *info;
+	enumerator_t *enumerator;
+	chunk_t *edek, key;
+	char kid[RATKN_KEY_NAME_MAX + 16];
+
+	enumerator = edeks->create_enumerator(edeks);
+	while (enumerator->enumerate(enumerator, &edek))
+	{
+		if (!this->store->decrypt_edek(this->store, *edek, &info, &key))
+		{	/* the reason is logged */
+			DBG1(DBG_CFG, "ratkn: EDEK presented by '%s' refused", peer);
+			continue;
+		}
+		snprintf(kid, sizeof(kid), "%s:%u", info->name, info->version);
+		decision = find_granted(granted, info->name);
+		if (!decision)
+		{
+			DBG1(DBG_CFG, "ratkn: EDEK of '%s' presented by '%s' refused: "
+				 "the key is not granted to it", kid, peer);
+		}
+		else if (kids->find_first(kids, linked_list_match_str, NULL, kid))
+		{
+			DBG1(DBG_CFG, "ratkn: EDEK of '%s' presented by '%s': released "
+				 "anyway", kid, peer);
+		}
+		else if (releases->get_count(releases) == RATKN_KEYS_MAX)
+		{
+			DBG1(DBG_CFG, "ratkn: more than %d keys for '%s', EDEK of '%s' "
+				 "not answered", RATKN_KEYS_MAX, peer, kid);
+		}
+		else
+		{
+			wrap_key(session, identity, peer, info, key, *edek,
+					 decision->lifetime, " (EDEK presented again)", releases);
+			kids->insert_last(kids, strdup(kid));
+		}
+		chunk_clear(&key);
+		ratkn_key_info_destroy(info);
+	}
+	enumerator->destroy(enumerator);
+}
+
 METHOD(ratkn_release_t, release, bool,
 	private_ratkn_release_t *this, ratkn_session_t *session, char *peer,
 	linked_list_t *groups, ratkn_ear_status_t status, chunk_t identity,
-	linked_list_t *releases)
+	linked_list_t *edeks, linked_list_t *releases)
 {
 	ratkn_kms_decision_t *decision;
 	ratkn_kms_policy_t *policy;
 	ratkn_key_info_t *info;
-	linked_list_t *decisions;
-	ratkn_jwe_claims_t claims;
+	linked_list_t *decisions, *granted, *kids;
 	chunk_t key, edek;
-	time_t now = time(NULL);
-	char *jwe;
+	char kid[RATKN_KEY_NAME_MAX + 16];
 
 	this->mutex->lock(this->mutex);
 	if (!open_store(this))
@@ -98,13 +208,17 @@ METHOD(ratkn_release_t, release, bool,
 		this->mutex->unlock(this->mutex);
 		return FALSE;
 	}
+	granted = linked_list_create();
+	kids = linked_list_create();
 	decisions = policy->decide(policy, peer, groups, status);
 	while (decisions->remove_first(decisions, (void**)&decision) == SUCCESS)
 	{
 		if (!decision->granted)
 		{	/* logged by decide() */
+			ratkn_kms_decision_destroy(decision);
+			continue;
 		}
-		else if (releases->get_count(releases) == RATKN_KEYS_MAX)
+		if (releases->get_count(releases) == RATKN_KEYS_MAX)
 		{
 			DBG1(DBG_CFG, "ratkn: more than %d keys granted to '%s', key '%s' "
 				 "not released", RATKN_KEYS_MAX, peer, decision->key);
@@ -117,36 +231,24 @@ METHOD(ratkn_release_t, release, bool,
 		}
 		else
 		{
-			claims = (ratkn_jwe_claims_t){
-				.name = info->name,
-				.version = info->version,
-				.usage = info->usage,
-				.iat = now,
-				.exp = now + decision->lifetime,
-				.key = key,
-				.edek = edek.len <= RATKN_JWE_MAX_EDEK ? edek : chunk_empty,
-			};
-			jwe = session->wrap_release(session, &claims, identity);
-			if (jwe && strlen(jwe) <= RATKN_KEYS_RELEASE_MAX)
-			{
-				releases->insert_last(releases, jwe);
-				DBG1(DBG_CFG, "ratkn: releasing key '%s:%u' (%s, expires in "
-					 "%us) to '%s'", info->name, info->version, info->usage,
-					 decision->lifetime, peer);
-			}
-			else
-			{
-				DBG1(DBG_CFG, "ratkn: wrapping key '%s:%u' for '%s' failed",
-					 info->name, info->version, peer);
-				free(jwe);
-			}
+			wrap_key(session, identity, peer, info, key, edek,
+					 decision->lifetime, "", releases);
+			snprintf(kid, sizeof(kid), "%s:%u", info->name, info->version);
+			kids->insert_last(kids, strdup(kid));
 			chunk_clear(&key);
 			chunk_free(&edek);
 			ratkn_key_info_destroy(info);
 		}
-		ratkn_kms_decision_destroy(decision);
+		granted->insert_last(granted, decision);
 	}
 	decisions->destroy(decisions);
+	if (edeks && edeks->get_count(edeks))
+	{
+		release_edeks(this, session, peer, identity, edeks, granted, kids,
+					  releases);
+	}
+	granted->destroy_function(granted, (void*)ratkn_kms_decision_destroy);
+	kids->destroy_function(kids, free);
 	policy->destroy(policy);
 	this->mutex->unlock(this->mutex);
 	return TRUE;

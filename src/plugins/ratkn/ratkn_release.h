@@ -50,13 +50,16 @@ struct ratkn_release_t {
 	 * @param groups	attester's groups (char*), may be NULL
 	 * @param status	EAR status of the appraisal
 	 * @param identity	DER of the attester's certificate (or SPKI)
+	 * @param edeks		EDEKs the attester presents again (chunk_t*), whose
+	 *					keys (also retired versions) are released if the
+	 *					key name is granted to it; may be NULL
 	 * @param releases	receives the compact JWEs (char*, allocated)
 	 * @return			FALSE if the key store could not be used (logged)
 	 */
 	bool (*release)(ratkn_release_t *this, ratkn_session_t *session,
 					char *peer, linked_list_t *groups,
 					ratkn_ear_status_t status, chunk_t identity,
-					linked_list_t *releases);
+					linked_list_t *edeks, linked_list_t *releases);
 
 	/**
 	 * Get the active version of a key of usage "ppk" (dynamic PPK).

@@ -104,6 +104,59 @@ static int count_keys(ratkn_keyring_t *keyring, char *key_name,
 	return count;
 }
 
+/**
+ * Number of pending requests, optionally copying the EDEK of NAME:VERSION
+ * (allocated) and checking the permissions of every request
+ */
+static int count_requests(ratkn_keyring_t *keyring, char *key_name,
+						  uint32_t version, chunk_t *edek)
+{
+	ratkn_keyring_request_t *request;
+	enumerator_t *enumerator;
+	unsigned int perm;
+	char *desc;
+	int count = 0;
+
+	if (edek)
+	{
+		*edek = chunk_empty;
+	}
+	enumerator = keyring->create_request_enumerator(keyring);
+	while (enumerator->enumerate(enumerator, &request))
+	{
+		count++;
+		ck_assert(request->serial > 0);
+		ck_assert(request->edek.len > 0);
+		ck_assert(keyctl_describe_alloc(request->serial, &desc) > 0);
+		ck_assert(sscanf(desc, "user;%*[^;];%*[^;];%x;", &perm) == 1);
+		ck_assert_int_eq(perm, RATKN_KEYRING_DEFAULT_PERM);
+		free(desc);
+		if (edek && key_name && streq(request->name, key_name) &&
+			request->version == version)
+		{
+			ck_assert(!edek->ptr);
+			*edek = chunk_clone(request->edek);
+		}
+	}
+	enumerator->destroy(enumerator);
+	return count;
+}
+
+/**
+ * Open the keyring of this test run, NULL (skip) if there is no keyring
+ */
+static ratkn_keyring_t *open_keyring()
+{
+	ratkn_keyring_t *keyring;
+
+	keyring = ratkn_keyring_open(name, TRUE);
+	if (!keyring)
+	{
+		fprintf(stderr, "no kernel keyring available, skipped\n");
+	}
+	return keyring;
+}
+
 START_TEST(test_names)
 {
 	ck_assert(ratkn_keyring_name_valid("ratkn"));
@@ -139,9 +192,10 @@ START_TEST(test_install)
 	k2 = make_key("model", 2, now + 3600, 0x22, FALSE);
 	other = make_key("other", 7, now + 3600, 0x77, TRUE);
 
-	ck_assert(keyring->install(keyring, k1, RATKN_KEYRING_DEFAULT_PERM, now));
+	ck_assert(keyring->install(keyring, k1, RATKN_KEYRING_DEFAULT_PERM, now,
+							   FALSE));
 	ck_assert(keyring->install(keyring, other, RATKN_KEYRING_DEFAULT_PERM,
-							   now));
+							   now, FALSE));
 	ck_assert_int_eq(count_keys(keyring, "model", 1, &found, &edek), 2);
 	ck_assert(found && edek);
 	ck_assert(keyring->read(keyring, "model", 0, &key, &version));
@@ -157,7 +211,8 @@ START_TEST(test_install)
 	ck_assert(keyring);
 
 	/* a new version replaces the old one and its EDEK */
-	ck_assert(keyring->install(keyring, k2, RATKN_KEYRING_DEFAULT_PERM, now));
+	ck_assert(keyring->install(keyring, k2, RATKN_KEYRING_DEFAULT_PERM, now,
+							   FALSE));
 	ck_assert_int_eq(count_keys(keyring, "model", 2, &found, &edek), 2);
 	ck_assert(found && !edek);
 	ck_assert_int_eq(count_keys(keyring, "model", 1, &found, &edek), 2);
@@ -181,7 +236,7 @@ START_TEST(test_install)
 
 	/* expired releases are not installed */
 	ck_assert(!keyring->install(keyring, k1, RATKN_KEYRING_DEFAULT_PERM,
-								now + 3600));
+								now + 3600, FALSE));
 	ck_assert_int_eq(keyring->remove(keyring, NULL), 0);
 
 	k1->destroy(k1);
@@ -207,12 +262,269 @@ START_TEST(test_expiry)
 	key = make_key("short", 1, now + 3600, 0x33, FALSE);
 	/* installed 1 s before its expiry */
 	ck_assert(keyring->install(keyring, key, RATKN_KEYRING_DEFAULT_PERM,
-							   now + 3599));
+							   now + 3599, FALSE));
 	ck_assert(keyring->read(keyring, "short", 1, &data, NULL));
 	chunk_clear(&data);
 	sleep(2);
 	ck_assert(!keyring->read(keyring, "short", 1, &data, NULL));
 	key->destroy(key);
+	keyring->destroy(keyring);
+}
+END_TEST
+
+START_TEST(test_keep_others)
+{
+	ratkn_keyring_t *keyring;
+	ratkn_jwe_key_t *k1, *k2, *k3;
+	time_t now = time(NULL);
+	uint32_t version;
+	bool found, edek;
+	chunk_t key;
+
+	keyring = open_keyring();
+	if (!keyring)
+	{
+		return;
+	}
+	k1 = make_key("model", 1, now + 3600, 0x11, TRUE);
+	k2 = make_key("model", 2, now + 3600, 0x22, FALSE);
+	k3 = make_key("model", 3, now + 3600, 0x33, FALSE);
+
+	/* the active version, then an old one re-released: both stay */
+	ck_assert(keyring->install(keyring, k2, RATKN_KEYRING_DEFAULT_PERM, now,
+							   FALSE));
+	ck_assert(keyring->install(keyring, k1, RATKN_KEYRING_DEFAULT_PERM, now,
+							   TRUE));
+	ck_assert_int_eq(count_keys(keyring, "model", 1, &found, &edek), 2);
+	ck_assert(found && edek);
+	ck_assert_int_eq(count_keys(keyring, "model", 2, &found, &edek), 2);
+	ck_assert(found && !edek);
+	ck_assert(keyring->read(keyring, "model", 0, &key, &version));
+	ck_assert_int_eq(version, 2);
+	ck_assert(chunk_equals(key, k2->get_claims(k2)->key));
+	chunk_clear(&key);
+	ck_assert(keyring->read(keyring, "model", 1, &key, &version));
+	ck_assert_int_eq(version, 1);
+	ck_assert(chunk_equals(key, k1->get_claims(k1)->key));
+	chunk_clear(&key);
+
+	/* the same version again with keep_others replaces it in place */
+	ck_assert(keyring->install(keyring, k1, RATKN_KEYRING_DEFAULT_PERM, now,
+							   TRUE));
+	ck_assert_int_eq(count_keys(keyring, "model", 1, &found, &edek), 2);
+	ck_assert(found && edek);
+
+	/* a new version without keep_others removes both */
+	ck_assert(keyring->install(keyring, k3, RATKN_KEYRING_DEFAULT_PERM, now,
+							   FALSE));
+	ck_assert_int_eq(count_keys(keyring, "model", 3, &found, &edek), 1);
+	ck_assert(found && !edek);
+	ck_assert(!keyring->read(keyring, "model", 1, &key, NULL));
+	ck_assert(!keyring->read(keyring, "model", 2, &key, NULL));
+	ck_assert(!keyring->read_edek(keyring, "model", 1, &key));
+	ck_assert_int_eq(keyring->remove(keyring, NULL), 1);
+
+	k1->destroy(k1);
+	k2->destroy(k2);
+	k3->destroy(k3);
+	keyring->destroy(keyring);
+}
+END_TEST
+
+START_TEST(test_requests)
+{
+	ratkn_keyring_t *keyring;
+	u_char a[40], b[17], c[1], big[RATKN_JWE_MAX_EDEK + 1];
+	chunk_t edek;
+
+	keyring = open_keyring();
+	if (!keyring)
+	{
+		return;
+	}
+	memset(a, 0xaa, sizeof(a));
+	memset(b, 0xbb, sizeof(b));
+	memset(c, 0xcc, sizeof(c));
+	memset(big, 0x55, sizeof(big));
+
+	ck_assert_int_eq(count_requests(keyring, NULL, 0, NULL), 0);
+	ck_assert(keyring->add_request(keyring, "model", 1, chunk_from_thing(a),
+								   RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert(keyring->add_request(keyring, "model", 2, chunk_from_thing(b),
+								   RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert(keyring->add_request(keyring, "other", UINT32_MAX,
+								   chunk_from_thing(c),
+								   RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert_int_eq(count_requests(keyring, "model", 1, &edek), 3);
+	ck_assert(chunk_equals(edek, chunk_from_thing(a)));
+	chunk_free(&edek);
+	ck_assert_int_eq(count_requests(keyring, "model", 2, &edek), 3);
+	ck_assert(chunk_equals(edek, chunk_from_thing(b)));
+	chunk_free(&edek);
+	ck_assert_int_eq(count_requests(keyring, "other", UINT32_MAX, &edek), 3);
+	ck_assert(chunk_equals(edek, chunk_from_thing(c)));
+	chunk_free(&edek);
+
+	/* a request of the same NAME:VERSION replaces the EDEK */
+	ck_assert(keyring->add_request(keyring, "model", 1, chunk_from_thing(b),
+								   RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert_int_eq(count_requests(keyring, "model", 1, &edek), 3);
+	ck_assert(chunk_equals(edek, chunk_from_thing(b)));
+	chunk_free(&edek);
+
+	/* invalid requests are refused */
+	ck_assert(!keyring->add_request(keyring, NULL, 1, chunk_from_thing(a),
+									RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert(!keyring->add_request(keyring, "", 1, chunk_from_thing(a),
+									RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert(!keyring->add_request(keyring, "-model", 1, chunk_from_thing(a),
+									RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert(!keyring->add_request(keyring, "a:1", 1, chunk_from_thing(a),
+									RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert(!keyring->add_request(keyring, "a b", 1, chunk_from_thing(a),
+									RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert(!keyring->add_request(keyring, "model", 0, chunk_from_thing(a),
+									RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert(!keyring->add_request(keyring, "model", 3, chunk_empty,
+									RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert(!keyring->add_request(keyring, "model", 3,
+									chunk_from_thing(big),
+									RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert_int_eq(count_requests(keyring, NULL, 0, NULL), 3);
+
+	/* the longest EDEK is accepted */
+	ck_assert(keyring->add_request(keyring, "large", 1,
+								   chunk_create(big, RATKN_JWE_MAX_EDEK),
+								   RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert_int_eq(count_requests(keyring, "large", 1, &edek), 4);
+	ck_assert(chunk_equals(edek, chunk_create(big, RATKN_JWE_MAX_EDEK)));
+	chunk_free(&edek);
+
+	/* removed by NAME:VERSION */
+	ck_assert_int_eq(keyring->remove_requests(keyring, "large", 1), 1);
+	ck_assert_int_eq(keyring->remove_requests(keyring, "large", 1), 0);
+	ck_assert_int_eq(keyring->remove_requests(keyring, "model", 3), 0);
+	ck_assert_int_eq(keyring->remove_requests(keyring, "none", 0), 0);
+	ck_assert_int_eq(keyring->remove_requests(keyring, "other", 1), 0);
+	ck_assert_int_eq(keyring->remove_requests(keyring, "model", 2), 1);
+	ck_assert_int_eq(count_requests(keyring, "model", 2, &edek), 2);
+	ck_assert(!edek.ptr);
+
+	/* by name, all versions */
+	ck_assert(keyring->add_request(keyring, "model", 7, chunk_from_thing(a),
+								   RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert_int_eq(keyring->remove_requests(keyring, "model", 0), 2);
+	ck_assert_int_eq(count_requests(keyring, "other", UINT32_MAX, &edek), 1);
+	ck_assert(chunk_equals(edek, chunk_from_thing(c)));
+	chunk_free(&edek);
+
+	/* all */
+	ck_assert(keyring->add_request(keyring, "model", 1, chunk_from_thing(a),
+								   RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert_int_eq(keyring->remove_requests(keyring, NULL, 0), 2);
+	ck_assert_int_eq(count_requests(keyring, NULL, 0, NULL), 0);
+	ck_assert_int_eq(keyring->remove_requests(keyring, NULL, 0), 0);
+
+	keyring->destroy(keyring);
+}
+END_TEST
+
+START_TEST(test_requests_separate)
+{
+	ratkn_keyring_t *keyring;
+	ratkn_jwe_key_t *k1, *k2, *other;
+	linked_list_t *keep;
+	time_t now = time(NULL);
+	u_char a[24];
+	uint32_t version;
+	bool found, edek;
+	chunk_t data;
+
+	keyring = open_keyring();
+	if (!keyring)
+	{
+		return;
+	}
+	memset(a, 0xaa, sizeof(a));
+	k1 = make_key("model", 1, now + 3600, 0x11, TRUE);
+	k2 = make_key("model", 2, now + 3600, 0x22, FALSE);
+	other = make_key("other", 7, now + 3600, 0x77, TRUE);
+
+	ck_assert(keyring->install(keyring, k1, RATKN_KEYRING_DEFAULT_PERM, now,
+							   FALSE));
+	ck_assert(keyring->install(keyring, k2, RATKN_KEYRING_DEFAULT_PERM, now,
+							   TRUE));
+	ck_assert(keyring->install(keyring, other, RATKN_KEYRING_DEFAULT_PERM,
+							   now, FALSE));
+
+	/* the EDEK stored with a released key, none for one without */
+	ck_assert(keyring->read_edek(keyring, "model", 1, &data));
+	ck_assert(chunk_equals(data, k1->get_claims(k1)->edek));
+	chunk_free(&data);
+	ck_assert(keyring->read_edek(keyring, "other", 7, &data));
+	ck_assert(chunk_equals(data, other->get_claims(other)->edek));
+	chunk_free(&data);
+	ck_assert(!keyring->read_edek(keyring, "model", 2, &data));
+	ck_assert(!keyring->read_edek(keyring, "model", 3, &data));
+	ck_assert(!keyring->read_edek(keyring, "none", 1, &data));
+	ck_assert(!keyring->read_edek(keyring, "model", 0, &data));
+	ck_assert(!keyring->read_edek(keyring, NULL, 1, &data));
+
+	/* requests, one of a version not in the keyring, are neither released
+	 * keys nor EDEKs */
+	ck_assert(keyring->add_request(keyring, "model", 1, chunk_from_thing(a),
+								   RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert(keyring->add_request(keyring, "model", 3, chunk_from_thing(a),
+								   RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert(keyring->add_request(keyring, "zzz", 1, chunk_from_thing(a),
+								   RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert_int_eq(count_keys(keyring, "model", 3, &found, &edek), 3);
+	ck_assert(!found);
+	ck_assert_int_eq(count_keys(keyring, "zzz", 1, &found, &edek), 3);
+	ck_assert(!found);
+	ck_assert(!keyring->read(keyring, "zzz", 0, &data, NULL));
+	ck_assert(!keyring->read(keyring, "model", 3, &data, NULL));
+	ck_assert(keyring->read(keyring, "model", 0, &data, &version));
+	ck_assert_int_eq(version, 2);
+	chunk_clear(&data);
+	ck_assert(!keyring->read_edek(keyring, "model", 3, &data));
+	ck_assert(!keyring->read_edek(keyring, "zzz", 1, &data));
+	ck_assert(keyring->read_edek(keyring, "model", 1, &data));
+	ck_assert(chunk_equals(data, k1->get_claims(k1)->edek));
+	chunk_free(&data);
+
+	/* installing a release does not touch requests */
+	ck_assert(keyring->install(keyring, k1, RATKN_KEYRING_DEFAULT_PERM, now,
+							   TRUE));
+	ck_assert_int_eq(count_requests(keyring, NULL, 0, NULL), 3);
+
+	/* removing released keys leaves requests alone */
+	keep = linked_list_create_with_items("other:7", NULL);
+	ck_assert_int_eq(keyring->remove_others(keyring, keep), 2);
+	keep->destroy(keep);
+	ck_assert_int_eq(count_requests(keyring, NULL, 0, NULL), 3);
+	ck_assert_int_eq(keyring->remove(keyring, "model"), 0);
+	ck_assert_int_eq(keyring->remove(keyring, "zzz"), 0);
+	ck_assert_int_eq(count_requests(keyring, NULL, 0, NULL), 3);
+	ck_assert_int_eq(keyring->remove(keyring, NULL), 1);
+	ck_assert_int_eq(count_keys(keyring, "other", 7, &found, &edek), 0);
+	ck_assert_int_eq(count_requests(keyring, "model", 1, &data), 3);
+	ck_assert(chunk_equals(data, chunk_from_thing(a)));
+	chunk_free(&data);
+
+	/* and removing requests leaves released keys alone */
+	ck_assert(keyring->install(keyring, other, RATKN_KEYRING_DEFAULT_PERM,
+							   now, FALSE));
+	ck_assert(keyring->add_request(keyring, "other", 7, chunk_from_thing(a),
+								   RATKN_KEYRING_DEFAULT_PERM));
+	ck_assert_int_eq(keyring->remove_requests(keyring, NULL, 0), 4);
+	ck_assert_int_eq(count_keys(keyring, "other", 7, &found, &edek), 1);
+	ck_assert(found && edek);
+	ck_assert_int_eq(keyring->remove(keyring, NULL), 1);
+
+	k1->destroy(k1);
+	k2->destroy(k2);
+	other->destroy(other);
 	keyring->destroy(keyring);
 }
 END_TEST
@@ -229,6 +541,9 @@ Suite *keyring_suite_create()
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_install);
 	tcase_add_test(tc, test_expiry);
+	tcase_add_test(tc, test_keep_others);
+	tcase_add_test(tc, test_requests);
+	tcase_add_test(tc, test_requests_separate);
 	tcase_set_timeout(tc, 10);
 	suite_add_tcase(s, tc);
 
