@@ -14,7 +14,8 @@
 #
 # Settings (environment; testing/lab bench sets them from its options):
 #   RATKN_BENCH_MODES   modes to run, in this order (default: all of
-#                       BENCH_MODES)
+#                       BENCH_MODES; the onboard modes only if the client
+#                       has a TPM, TPM_HOSTS)
 #   RATKN_BENCH_N       handshakes per mode and phase (sequential, concurrent)
 #   RATKN_BENCH_C       concurrent initiators
 #   RATKN_BENCH_ROUNDS  the N handshakes of a mode are split into this many
@@ -36,8 +37,14 @@
 # chunk: log positions, RSS, wall time), one CSV per chunk (ratkn-bench
 # output), report.md and performance.png (testing/bench/report).
 
-# modes in table order; the connection of a mode has the mode's name
-BENCH_MODES="plain static-ppk ratkn-ppk ratkn-psk passport passport-cached remote-bc"
+# modes in table order; the connection of a mode has the mode's name and an
+# address pair of its own: client 192.0.2.(100+N) = gw 192.0.2.N, N = 1-7
+# the modes of the gateway attesting, in this order, 9 onboard, 10
+# onboard-tpm (testing/bench/all-modes/*/swanctl.conf)
+BENCH_MODES="plain static-ppk ratkn-ppk ratkn-psk onboard onboard-tpm passport passport-cached remote-bc"
+# modes in which the client attests (device onboarding: the attester is the
+# IKE initiator, which a TPM-resident share needs); they need a client TPM
+BENCH_CLIENT_TPM_MODES="onboard onboard-tpm"
 # KMS key release (issue 4): add "kms" here and a connection "kms" on the
 # reserved address pair 192.0.2.108 = 192.0.2.8 in all-modes/*/swanctl.conf
 
@@ -96,11 +103,17 @@ bench_tpm_logging()
 	info "bench: $host's swtpm logs TPM commands to tpm/swtpm.log"
 }
 
-# bench_prepare: for the prepare script
+# bench_prepare: for the prepare script; the swtpm of each attesting host
+# (gw, and client for the onboard modes) logs its commands
 bench_prepare()
 {
+	local h
 	bench_build
-	bench_tpm_logging gw
+	for h in gw client; do
+		if lab_in_list "$h" "${RATKN_LAB_TPM_HOSTS:-}"; then
+			bench_tpm_logging "$h"
+		fi
+	done
 }
 
 # RSS of HOST's charon in KiB
@@ -145,7 +158,8 @@ bench_chunk()
 	base=$out_dir/$mode.$phase.$round
 	rss+=("$(bench_rss client)" "$(bench_rss gw)")
 	pos+=("$(bench_lines "$(log_of client)")" "$(bench_lines "$(log_of gw)")"
-		"$(bench_lines "$(hostdir gw)/tpm/swtpm.log")")
+		"$(bench_lines "$(hostdir gw)/tpm/swtpm.log")"
+		"$(bench_lines "$(hostdir client)/tpm/swtpm.log")")
 	out=$(on client ratkn-bench initiate --ike "$mode" --child net -n "$n" \
 		-c "$c" --terminate "$term" --csv "$base.csv" 2>"$base.err") ||
 		rc=$?
@@ -154,16 +168,19 @@ bench_chunk()
 	bench_idle
 	rss+=("$(bench_rss client)" "$(bench_rss gw)")
 	pos+=("$(bench_lines "$(log_of client)")" "$(bench_lines "$(log_of gw)")"
-		"$(bench_lines "$(hostdir gw)/tpm/swtpm.log")")
+		"$(bench_lines "$(hostdir gw)/tpm/swtpm.log")"
+		"$(bench_lines "$(hostdir client)/tpm/swtpm.log")")
 	line=$(sed -n 's/.* ok=\([0-9]*\) failed=\([0-9]*\) wall_s=\([0-9.]*\).*/\1 \2 \3/p' \
 		<<<"$out")
 	[[ -n $line ]] || fail "bench: unexpected output of ratkn-bench: $out"
 	read -r ok failed wall <<<"$line"
-	# fields: see FIELDS in testing/bench/report
+	# fields: see FIELDS in testing/bench/report (the client's swtpm log
+	# last: runs before the onboard modes had no client TPM)
 	printf '%s\t' "$mode" "$phase" "$round" "$n" "$c" "$ok" "$failed" \
-		"$wall" "${pos[0]}" "${pos[3]}" "${pos[1]}" "${pos[4]}" "${pos[2]}" \
-		"${pos[5]}" "${rss[0]}" "${rss[2]}" "${rss[1]}" >>"$out_dir/meta.tsv"
-	printf '%s\n' "${rss[3]}" >>"$out_dir/meta.tsv"
+		"$wall" "${pos[0]}" "${pos[4]}" "${pos[1]}" "${pos[5]}" "${pos[2]}" \
+		"${pos[6]}" "${rss[0]}" "${rss[2]}" "${rss[1]}" "${rss[3]}" \
+		"${pos[3]}" >>"$out_dir/meta.tsv"
+	printf '%s\n' "${pos[7]}" >>"$out_dir/meta.tsv"
 	info "$(printf '%-16s %-9s round %s: %s' "$mode" "$phase" "$round" "$out")"
 	if ((failed > 0)); then
 		BENCH_FAILED=$((BENCH_FAILED + failed))
@@ -200,14 +217,18 @@ bench_load()
 }
 
 # bench_perf MODE N: profile N sequential handshakes of MODE with perf
-# (both charons and the gateway's swtpm, call graphs); not part of the
+# (both charons and both swtpms, call graphs); not part of the
 # measurements. Writes perf.MODE.data and perf.MODE.txt (by process and
 # library, then the hottest symbols).
 bench_perf()
 {
-	local mode=$1 n=$2 out_dir=$RATKN_LAB_RUN/bench pids pid
+	local mode=$1 n=$2 out_dir=$RATKN_LAB_RUN/bench pids pid h
 	pids="$(cat "$(hostdir client)/charon.pid"),$(cat "$(hostdir gw)/charon.pid")"
-	pids="$pids,$(cat "$(hostdir gw)/tpm/swtpm.pid")"
+	for h in gw client; do
+		if [[ -f $(hostdir "$h")/tpm/swtpm.pid ]]; then
+			pids="$pids,$(cat "$(hostdir "$h")/tpm/swtpm.pid")"
+		fi
+	done
 	perf record -q -F 1999 -g -p "$pids" -o "$out_dir/perf.$mode.data" \
 		>/dev/null 2>&1 &
 	pid=$!
@@ -234,7 +255,7 @@ bench_main()
 {
 	local modes=${RATKN_BENCH_MODES:-$BENCH_MODES} n=${RATKN_BENCH_N:-20}
 	local c=${RATKN_BENCH_C:-4} rounds=${RATKN_BENCH_ROUNDS:-1}
-	local warmup=${RATKN_BENCH_WARMUP:-5} mode r per out_dir wc
+	local warmup=${RATKN_BENCH_WARMUP:-5} mode r per out_dir wc all
 	out_dir=$RATKN_LAB_RUN/bench
 	mkdir -p "$out_dir"
 	: >"$out_dir/meta.tsv"
@@ -242,6 +263,25 @@ bench_main()
 		lab_in_list "$mode" "$BENCH_MODES" ||
 			fail "bench: unknown mode '$mode' (modes: $BENCH_MODES)"
 	done
+	# the onboard modes need a client TPM (TPM_HOSTS of the scenario): left
+	# out of the default list without one, an error when asked for
+	if ! lab_in_list client "${RATKN_LAB_TPM_HOSTS:-}"; then
+		if [[ -n ${RATKN_BENCH_MODES:-} ]]; then
+			for mode in $BENCH_CLIENT_TPM_MODES; do
+				! lab_in_list "$mode" "$modes" || fail "bench: mode" \
+					"$mode needs a TPM on the client (TPM_HOSTS)"
+			done
+		else
+			all=$modes
+			modes=""
+			for mode in $all; do
+				lab_in_list "$mode" "$BENCH_CLIENT_TPM_MODES" ||
+					modes="$modes${modes:+ }$mode"
+			done
+			info "bench: no TPM on the client: without" \
+				"$BENCH_CLIENT_TPM_MODES"
+		fi
+	fi
 	per=$(((n + rounds - 1) / rounds))
 	{
 		echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
