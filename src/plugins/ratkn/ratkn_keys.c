@@ -185,6 +185,20 @@ static private_ratkn_keys_t *create(ratkn_ike_role_t role)
 	return this;
 }
 
+/**
+ * Start an encoding with the notify header
+ */
+static bio_writer_t *start_encoding(ratkn_ike_role_t role)
+{
+	bio_writer_t *writer;
+
+	writer = bio_writer_create(64);
+	writer->write_uint8(writer, RATKN_VERSION);
+	writer->write_uint8(writer, role);
+	writer->write_uint16(writer, RATKN_KEYS_JWE);
+	return writer;
+}
+
 /*
  * Described in header
  */
@@ -207,10 +221,7 @@ ratkn_keys_t *ratkn_keys_create(ratkn_ike_role_t role, char **releases,
 		}
 	}
 	this = create(role);
-	writer = bio_writer_create(64);
-	writer->write_uint8(writer, RATKN_VERSION);
-	writer->write_uint8(writer, role);
-	writer->write_uint16(writer, RATKN_KEYS_JWE);
+	writer = start_encoding(role);
 	for (i = 0; i < count; i++)
 	{
 		ratkn_tlv_write(writer, ATTR_RELEASE, chunk_from_str(releases[i]));
@@ -243,10 +254,7 @@ ratkn_keys_t *ratkn_keys_create_request(ratkn_ike_role_t role, chunk_t *edeks,
 		}
 	}
 	this = create(role);
-	writer = bio_writer_create(64);
-	writer->write_uint8(writer, RATKN_VERSION);
-	writer->write_uint8(writer, role);
-	writer->write_uint16(writer, RATKN_KEYS_JWE);
+	writer = start_encoding(role);
 	for (i = 0; i < count; i++)
 	{
 		ratkn_tlv_write(writer, ATTR_EDEK, edeks[i]);
