@@ -969,6 +969,24 @@ static ratkn_jwe_key_t *unwrap(char *token, uint16_t group, chunk_t binding,
 	{
 		goto out;
 	}
+	/* cjose 0.6 uses the first 12 octets of any IV (reading past a shorter
+	 * one) and ignores an encrypted key: check what both paths rely on
+	 * (check_segments() made sure the parts are canonical base64url) */
+	if (get_segment(token, 1).len)
+	{
+		fail(reason, len, "release has an encrypted key, ECDH-ES uses none");
+		goto out;
+	}
+	if (get_segment(token, 2).len != 16)
+	{
+		fail(reason, len, "release IV is not of 12 octets");
+		goto out;
+	}
+	if (get_segment(token, 4).len != 22)
+	{
+		fail(reason, len, "release tag is not of 16 octets");
+		goto out;
+	}
 	if (!decrypt(data, jwe, token, group, &plain, reason, len))
 	{
 		goto out;
