@@ -13,7 +13,7 @@ FUZZ_DIR = $(abs_top_srcdir)/testing/fuzz
 FUZZ_OUT = $(abs_top_builddir)/fuzz
 
 FUZZ_TARGETS = tlv negotiate evidence appraisal ak_public signature result \
-	ear ear_claims verifier_client credential verifier_api keys
+	ear ear_claims verifier_client credential verifier_api keys share
 
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(abs_top_srcdir)/src/verifier \
 	-I$(FUZZ_DIR) -DFUZZ_DATADIR=\"$(FUZZ_DIR)/data\"

@@ -117,4 +117,14 @@ chunk_t fuzz_kms_recipient(chunk_t *pub);
  */
 chunk_t fuzz_kms_binding();
 
+/**
+ * Fixed ECDHE share of an attester, a valid point of the group's curve, for
+ * the certification of TPM-resident shares (the P-256 one is the public
+ * value of fuzz_kms_recipient()).
+ *
+ * @param group			19 (P-256) or 20 (P-384)
+ * @return				X | Y (static), empty for other groups
+ */
+chunk_t fuzz_share_point(uint16_t group);
+
 #endif /** FUZZ_COMMON_H_ @}*/

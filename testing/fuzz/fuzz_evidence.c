@@ -15,7 +15,9 @@
 /*
  * Target: RATKN_EVIDENCE notify data as received in IKE_AUTH, or in a
  * POST /v1/attest of the verifier (docs/protocol.md, section 7): header,
- * attributes and the PCR_VALUES list. Whatever parses must build again.
+ * attributes, the PCR_VALUES list and the optional certification of a
+ * TPM-resident share. Whatever parses must build again, with the same
+ * share certification.
  */
 
 #include "fuzz_common.h"
@@ -34,12 +36,23 @@ static void check_within(chunk_t part, chunk_t encoding)
 	}
 }
 
+/**
+ * Check that two chunks have the same content, both may be empty
+ */
+static bool same(chunk_t a, chunk_t b)
+{
+	return a.len == b.len && (!a.len || memeq(a.ptr, b.ptr, a.len));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	ratkn_evidence_t *evidence, *rebuilt;
 	ratkn_pcr_values_t *values, *copy;
 	enumerator_t *enumerator;
 	chunk_t input, encoding, digest;
+	chunk_t share_public, share_certify, share_signature;
+	chunk_t rebuilt_public, rebuilt_certify, rebuilt_signature;
+	bool certified;
 	u_int alg, pcr;
 
 	fuzz_init();
@@ -56,6 +69,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_within(evidence->get_quote(evidence), encoding);
 	check_within(evidence->get_signature(evidence), encoding);
 	check_within(evidence->get_ak_public(evidence), encoding);
+	certified = evidence->get_share_cert(evidence, &share_public,
+										 &share_certify, &share_signature);
+	check_within(share_public, encoding);
+	check_within(share_certify, encoding);
+	check_within(share_signature, encoding);
+	if (certified != (share_public.len != 0) ||
+		certified != (share_certify.len != 0) ||
+		certified != (share_signature.len != 0))
+	{	/* all three or none */
+		abort();
+	}
 
 	values = evidence->get_pcr_values(evidence);
 	copy = ratkn_pcr_values_create();
@@ -70,16 +94,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enumerator->destroy(enumerator);
 
 	/* what a peer accepts, ratkn can send */
-	rebuilt = ratkn_evidence_create(evidence->get_role(evidence),
+	rebuilt = ratkn_evidence_create_certified(evidence->get_role(evidence),
 									evidence->get_session_hash(evidence),
 									evidence->get_identity_hash(evidence),
 									evidence->get_quote(evidence),
 									evidence->get_signature(evidence),
-									evidence->get_ak_public(evidence), copy);
+									evidence->get_ak_public(evidence), copy,
+									share_public, share_certify,
+									share_signature);
 	if (!rebuilt ||
 		rebuilt->get_pcr_values(rebuilt)->get_count(
 								rebuilt->get_pcr_values(rebuilt)) !=
 		values->get_count(values))
+	{
+		abort();
+	}
+	/* with the same certification of the share, or none */
+	if (rebuilt->get_share_cert(rebuilt, &rebuilt_public, &rebuilt_certify,
+								&rebuilt_signature) != certified ||
+		!same(rebuilt_public, share_public) ||
+		!same(rebuilt_certify, share_certify) ||
+		!same(rebuilt_signature, share_signature))
 	{
 		abort();
 	}

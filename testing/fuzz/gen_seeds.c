@@ -15,9 +15,9 @@
 /*
  * Seed generator: writes the seed corpora of the fuzz targets and the data
  * files they use, from the real code paths: evidence quoted by a private
- * swtpm through ratkn_tpm (ECC and RSA AK), the swtpm's EK certificate, the
- * notify codecs' and the EAR signer's own output, the vectors of
- * docs/protocol.md section 12.
+ * swtpm through ratkn_tpm (ECC and RSA AK), certifications of TPM-resident
+ * ECDHE shares, the swtpm's EK certificate, the notify codecs' and the EAR
+ * signer's own output, the vectors of docs/protocol.md section 12.
  *
  * Usage: gen_seeds DIR EK_CA_ISSUER EK_CA_ROOT
  * DIR/data must hold ear-key.pem and ear-pub.pem; writes DIR/data/* and
@@ -32,6 +32,10 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include <tss2/tss2_mu.h>
+
+#include <openssl/sha.h>
+
 #include <ratkn_ak.h>
 #include <ratkn_binding.h>
 #include <ratkn_credential.h>
@@ -42,6 +46,7 @@
 #include <ratkn_keys.h>
 #include <ratkn_jwe.h>
 #include <ratkn_tpm.h>
+#include <ratkn_tpm_kex.h>
 
 /**
  * Handle of the RSA AK (the ECC AK uses ratkn_tpm's default)
@@ -102,18 +107,64 @@ static void fail(char *what)
 }
 
 /**
+ * Flags of the share target (fuzz_share.c)
+ */
+#define SHARE_P384 0x01
+#define SHARE_SIGN 0x02
+#define SHARE_OWN_POINT 0x04
+
+/**
+ * Write a seed of the share target: flags, SHARE_PUBLIC and SHARE_CERTIFY
+ * with 2-octet lengths, SHARE_SIGNATURE
+ */
+static void share_seed(char *name, uint8_t flags, chunk_t tpm_public,
+					   chunk_t certify, chunk_t signature)
+{
+	uint16_t len_public, len_certify;
+	chunk_t prefix, data;
+
+	len_public = htons(tpm_public.len);
+	len_certify = htons(certify.len);
+	prefix = chunk_from_thing(flags);
+	data = chunk_cat("ccccc", chunk_from_thing(len_public), tpm_public,
+					 chunk_from_thing(len_certify), certify, signature);
+	seed("share", name, prefix, data);
+	chunk_free(&data);
+}
+
+/**
+ * Certify a TPM-resident share of the group with the TPM's AK for a binding
+ */
+static void tpm_share(ratkn_tpm_t *tpm, uint16_t group, chunk_t binding,
+					  chunk_t *tpm_public, chunk_t *certify,
+					  chunk_t *signature)
+{
+	ratkn_tpm_kex_t *share;
+
+	share = ratkn_tpm_kex_create(tpm, group);
+	if (!share || !share->certify(share, binding, certify, signature))
+	{
+		fail("certifying a TPM-resident share");
+	}
+	*tpm_public = chunk_clone(share->get_tpm_public(share));
+	share->kex.destroy(&share->kex);
+}
+
+/**
  * Evidence of an attester, with its parts
  */
 typedef struct {
 	ratkn_tpm_t *tpm;
 	chunk_t ak_public, spki, quote, signature, evidence;
+	chunk_t share_public, share_certify, share_signature;
 } attester_t;
 
 /**
- * Quote with an AK of the TPM
+ * Quote with an AK of the TPM; if share is a group, certify a TPM-resident
+ * share of it for the same binding and add the certification
  */
 static void attest(char *tcti, bool rsa, ratkn_ike_role_t role, char *pcrs,
-				   attester_t *out)
+				   uint16_t share, attester_t *out)
 {
 	ratkn_pcr_selection_t sel;
 	ratkn_pcr_values_t *values;
@@ -138,9 +189,17 @@ static void attest(char *tcti, bool rsa, ratkn_ike_role_t role, char *pcrs,
 	{
 		fail("quoting");
 	}
-	evidence = ratkn_evidence_create(role, chunk_from_thing(session),
-									 chunk_from_thing(identity), out->quote,
-									 out->signature, out->ak_public, values);
+	if (share)
+	{
+		tpm_share(out->tpm, share, chunk_from_thing(binding),
+				  &out->share_public, &out->share_certify,
+				  &out->share_signature);
+	}
+	evidence = ratkn_evidence_create_certified(role, chunk_from_thing(session),
+									chunk_from_thing(identity), out->quote,
+									out->signature, out->ak_public, values,
+									out->share_public, out->share_certify,
+									out->share_signature);
 	if (!evidence)
 	{
 		fail("building evidence");
@@ -160,6 +219,9 @@ static void attester_free(attester_t *this)
 	chunk_free(&this->quote);
 	chunk_free(&this->signature);
 	chunk_free(&this->evidence);
+	chunk_free(&this->share_public);
+	chunk_free(&this->share_certify);
+	chunk_free(&this->share_signature);
 }
 
 /**
@@ -197,16 +259,19 @@ static void api_seed(char *name, char *method, char *path, char *type,
  */
 static void tpm_seeds(char *tcti, char **ca)
 {
-	attester_t ecc = {}, rsa = {}, init = {}, banks = {};
+	attester_t ecc = {}, rsa = {}, init = {}, banks = {}, shared = {};
 	chunk_t ek_cert, ek_public, ek_spki, name, len;
+	chunk_t share_public, share_certify, share_signature;
 	ratkn_tpm_t *tpm;
 	char *b64, *b64_ak, reason[256];
 	uint8_t octet;
 
-	attest(tcti, FALSE, RATKN_IKE_RESPONDER, "sha256:0,1,2,3,7", &ecc);
-	attest(tcti, TRUE, RATKN_IKE_RESPONDER, "sha256:0,7", &rsa);
-	attest(tcti, FALSE, RATKN_IKE_INITIATOR, "sha256:0-23", &init);
-	attest(tcti, FALSE, RATKN_IKE_RESPONDER, "sha1:0,7+sha256:0,7", &banks);
+	attest(tcti, FALSE, RATKN_IKE_RESPONDER, "sha256:0,1,2,3,7", 0, &ecc);
+	attest(tcti, TRUE, RATKN_IKE_RESPONDER, "sha256:0,7", 0, &rsa);
+	attest(tcti, FALSE, RATKN_IKE_INITIATOR, "sha256:0-23", 0, &init);
+	attest(tcti, FALSE, RATKN_IKE_RESPONDER, "sha1:0,7+sha256:0,7", 0,
+		   &banks);
+	attest(tcti, FALSE, RATKN_IKE_INITIATOR, "sha256:0,7", 19, &shared);
 
 	put("data", "ak-ecc.spki", ecc.spki);
 	put("data", "ak-rsa.spki", rsa.spki);
@@ -216,10 +281,31 @@ static void tpm_seeds(char *tcti, char **ca)
 	seed("evidence", "rsa-responder", chunk_empty, rsa.evidence);
 	seed("evidence", "ecc-initiator-24-pcrs", chunk_empty, init.evidence);
 	seed("evidence", "ecc-two-banks", chunk_empty, banks.evidence);
+	seed("evidence", "ecc-initiator-tpm-share", chunk_empty, shared.evidence);
 	seed("appraisal", "ecc-responder", chunk_empty, ecc.evidence);
 	seed("appraisal", "rsa-responder", chunk_empty, rsa.evidence);
 	seed("appraisal", "ecc-initiator-24-pcrs", chunk_empty, init.evidence);
 	seed("appraisal", "ecc-two-banks", chunk_empty, banks.evidence);
+
+	/* TPM-resident shares certified by the ECC AK for the fuzzing binding:
+	 * with the harness' signature (verifies), and with the TPM's (which
+	 * does not, the fuzzing AK is another) */
+	tpm_share(ecc.tpm, 19, fuzz_kms_binding(), &share_public, &share_certify,
+			  &share_signature);
+	share_seed("tpm-p256", SHARE_SIGN | SHARE_OWN_POINT, share_public,
+			   share_certify, share_signature);
+	share_seed("tpm-p256-tpm-signature", SHARE_OWN_POINT, share_public,
+			   share_certify, share_signature);
+	chunk_free(&share_public);
+	chunk_free(&share_certify);
+	chunk_free(&share_signature);
+	tpm_share(ecc.tpm, 20, fuzz_kms_binding(), &share_public, &share_certify,
+			  &share_signature);
+	share_seed("tpm-p384", SHARE_P384 | SHARE_SIGN | SHARE_OWN_POINT,
+			   share_public, share_certify, share_signature);
+	chunk_free(&share_public);
+	chunk_free(&share_certify);
+	chunk_free(&share_signature);
 
 	seed("ak_public", "ecc", chunk_empty, ecc.ak_public);
 	seed("ak_public", "rsa", chunk_empty, rsa.ak_public);
@@ -278,10 +364,12 @@ static void tpm_seeds(char *tcti, char **ca)
 	attester_free(&rsa);
 	attester_free(&init);
 	attester_free(&banks);
+	attester_free(&shared);
 }
 
 /**
- * Seeds of RATKN_KEYS: releases the fuzzing recipient can unwrap
+ * Seeds of RATKN_KEYS: releases the fuzzing recipient can unwrap, EDEK
+ * requests
  */
 static void keys_seeds()
 {
@@ -296,7 +384,7 @@ static void keys_seeds()
 	};
 	ratkn_keys_t *keys;
 	char *releases[2];
-	chunk_t priv, pub;
+	chunk_t priv, pub, edeks[2];
 
 	memset(dek, 0xd1, sizeof(dek));
 	memset(edek, 0xed, sizeof(edek));
@@ -326,8 +414,141 @@ static void keys_seeds()
 	}
 	seed("keys", "two-with-edek", chunk_empty, keys->get_encoding(keys));
 	keys->destroy(keys);
+	/* an attester's EDEK requests */
+	edeks[0] = claims.edek;
+	edeks[1] = chunk_from_chars(0x01);
+	keys = ratkn_keys_create_request(RATKN_IKE_INITIATOR, edeks, 2);
+	if (!keys)
+	{
+		fail("building RATKN_KEYS with EDEK requests");
+	}
+	seed("keys", "edek-requests", chunk_empty, keys->get_encoding(keys));
+	keys->destroy(keys);
 	free(releases[0]);
 	free(releases[1]);
+}
+
+/**
+ * TPM name of a public area: nameAlg (SHA-256) | SHA-256(TPMT_PUBLIC)
+ */
+static void tpm_name(chunk_t tpm_public, TPM2B_NAME *name)
+{
+	name->size = 2 + SHA256_DIGEST_LENGTH;
+	name->name[0] = TPM2_ALG_SHA256 >> 8;
+	name->name[1] = TPM2_ALG_SHA256 & 0xff;
+	SHA256(tpm_public.ptr, tpm_public.len, name->name + 2);
+}
+
+/**
+ * Public area of a share as ratkn_tpm creates it (TPM2_CreatePrimary of an
+ * ECDH key), with the given point and scheme (marshalled, allocated)
+ */
+static chunk_t make_share_public(uint16_t group, chunk_t point,
+								 TPM2_ALG_ID scheme)
+{
+	TPMT_PUBLIC pub = {
+		.type = TPM2_ALG_ECC,
+		.nameAlg = TPM2_ALG_SHA256,
+		.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+							TPMA_OBJECT_SENSITIVEDATAORIGIN |
+							TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA |
+							TPMA_OBJECT_DECRYPT,
+		.parameters.eccDetail = {
+			.symmetric.algorithm = TPM2_ALG_NULL,
+			.scheme = {
+				.scheme = scheme,
+				.details.ecdh.hashAlg = TPM2_ALG_SHA256,
+			},
+			.curveID = group == 19 ? TPM2_ECC_NIST_P256 : TPM2_ECC_NIST_P384,
+			.kdf.scheme = TPM2_ALG_NULL,
+		},
+	};
+	uint8_t buf[sizeof(TPMT_PUBLIC)];
+	size_t offset = 0, field = point.len / 2;
+
+	pub.unique.ecc.x.size = pub.unique.ecc.y.size = field;
+	memcpy(pub.unique.ecc.x.buffer, point.ptr, field);
+	memcpy(pub.unique.ecc.y.buffer, point.ptr + field, field);
+	if (Tss2_MU_TPMT_PUBLIC_Marshal(&pub, buf, sizeof(buf),
+									&offset) != TSS2_RC_SUCCESS)
+	{
+		fail("marshalling a share's TPMT_PUBLIC");
+	}
+	return chunk_clone(chunk_create(buf, offset));
+}
+
+/**
+ * TPMS_ATTEST of TPM2_CertifyCreation of a share, as the fuzzing AK would
+ * sign it (marshalled, allocated)
+ */
+static chunk_t make_share_certify(chunk_t tpm_public, chunk_t binding)
+{
+	TPMS_ATTEST attest = {
+		.magic = TPM2_GENERATED_VALUE,
+		.type = TPM2_ST_ATTEST_CREATION,
+		.clockInfo = {
+			.clock = 123456789,
+			.resetCount = 3,
+			.restartCount = 1,
+			.safe = TPM2_YES,
+		},
+		.firmwareVersion = 0x2021010100000000ULL,
+	};
+	uint8_t buf[sizeof(TPMS_ATTEST)];
+	size_t offset = 0;
+
+	tpm_name(fuzz_ak_public(), &attest.qualifiedSigner);
+	attest.extraData.size = binding.len;
+	memcpy(attest.extraData.buffer, binding.ptr, binding.len);
+	tpm_name(tpm_public, &attest.attested.creation.objectName);
+	/* a digest of the creation data (TPMS_CREATION_DATA) */
+	attest.attested.creation.creationHash.size = SHA256_DIGEST_LENGTH;
+	SHA256((u_char*)"TPMS_CREATION_DATA", strlen("TPMS_CREATION_DATA"),
+		   attest.attested.creation.creationHash.buffer);
+	if (Tss2_MU_TPMS_ATTEST_Marshal(&attest, buf, sizeof(buf),
+									&offset) != TSS2_RC_SUCCESS)
+	{
+		fail("marshalling a share's TPMS_ATTEST");
+	}
+	return chunk_clone(chunk_create(buf, offset));
+}
+
+/**
+ * Seeds of the share target that need no TPM: certifications made and
+ * signed by the harness, for the fixed shares of fuzz_share_point()
+ */
+static void share_seeds()
+{
+	struct {
+		char *name;
+		uint8_t flags;
+		TPM2_ALG_ID scheme;
+	} cases[] = {
+		{ "p256", SHARE_SIGN, TPM2_ALG_NULL },
+		{ "p384", SHARE_P384 | SHARE_SIGN, TPM2_ALG_NULL },
+		{ "p256-ecdh-own-point", SHARE_SIGN | SHARE_OWN_POINT,
+		  TPM2_ALG_ECDH },
+		{ "p384-ecdh", SHARE_P384 | SHARE_SIGN, TPM2_ALG_ECDH },
+		{ "p256-input-signature", 0, TPM2_ALG_NULL },
+	};
+	chunk_t tpm_public, certify, signature;
+	uint16_t group;
+	int i;
+
+	for (i = 0; i < countof(cases); i++)
+	{
+		group = cases[i].flags & SHARE_P384 ? 20 : 19;
+		tpm_public = make_share_public(group, fuzz_share_point(group),
+									   cases[i].scheme);
+		certify = make_share_certify(tpm_public, fuzz_kms_binding());
+		/* the fuzzing AK of this process, the harness' is another */
+		signature = fuzz_ak_sign(certify);
+		share_seed(cases[i].name, cases[i].flags, tpm_public, certify,
+				   signature);
+		chunk_free(&tpm_public);
+		chunk_free(&certify);
+		chunk_free(&signature);
+	}
 }
 
 /**
@@ -502,6 +723,7 @@ int main(int argc, char *argv[])
 	fuzz_init();
 	codec_seeds();
 	keys_seeds();
+	share_seeds();
 	ear_seeds();
 	swtpm = swtpm_create();
 	if (!swtpm)
