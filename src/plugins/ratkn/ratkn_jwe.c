@@ -872,11 +872,7 @@ static bool decrypt_agree(void *data, cjose_jwe_t *jwe, char *token,
 		fail(reason, len, NO_DECRYPT);
 		return FALSE;
 	}
-	if (get_segment(token, 1).len)
-	{
-		fail(reason, len, "release has an encrypted key, ECDH-ES uses none");
-		return FALSE;
-	}
+	/* unwrap() checked the encrypted key (none), IV and tag lengths */
 	iv = decode_segment(token, 2);
 	ct = decode_segment(token, 3);
 	tag = decode_segment(token, 4);
