@@ -101,7 +101,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 									evidence->get_signature(evidence),
 									evidence->get_ak_public(evidence), copy,
 									share_public, share_certify,
-									share_signature);
+									share_signature, chunk_empty);
 	if (!rebuilt ||
 		rebuilt->get_pcr_values(rebuilt)->get_count(
 								rebuilt->get_pcr_values(rebuilt)) !=

@@ -199,7 +199,7 @@ static void attest(char *tcti, bool rsa, ratkn_ike_role_t role, char *pcrs,
 									chunk_from_thing(identity), out->quote,
 									out->signature, out->ak_public, values,
 									out->share_public, out->share_certify,
-									out->share_signature);
+									out->share_signature, chunk_empty);
 	if (!evidence)
 	{
 		fail("building evidence");

@@ -274,13 +274,17 @@ static ratkn_appraisal_status_t check_binding(ratkn_evidence_t *evidence,
 {
 	uint8_t claimed[RATKN_HASH_LEN], expected[RATKN_HASH_LEN];
 	bool session_ok, identity_ok;
-	chunk_t claimed_session, claimed_identity;
+	chunk_t claimed_session, claimed_identity, challenge;
 
 	claimed_session = evidence->get_session_hash(evidence);
 	claimed_identity = evidence->get_identity_hash(evidence);
+	challenge = evidence->get_challenge(evidence);
 	if (!ratkn_binding_compute(role, claimed_session, claimed_identity,
 							   claimed) ||
-		!ratkn_binding_compute(role, session_hash, identity_hash, expected))
+		!ratkn_binding_compute(role, session_hash, identity_hash, expected) ||
+		(challenge.len &&
+		 (!ratkn_binding_challenged(claimed, challenge, claimed) ||
+		  !ratkn_binding_challenged(expected, challenge, expected))))
 	{
 		snprintf(reason, len, "computing the binding failed");
 		return RATKN_APPRAISAL_BINDING_MISMATCH;
@@ -288,7 +292,8 @@ static ratkn_appraisal_status_t check_binding(ratkn_evidence_t *evidence,
 	if (!chunk_equals_const(extra, chunk_from_thing(claimed)))
 	{
 		snprintf(reason, len, "binding mismatch: the quote's qualifying data "
-				 "is not the binding of the claimed session and identity");
+				 "is not the binding of the claimed session and identity%s",
+				 challenge.len ? " with the claimed challenge" : "");
 		return RATKN_APPRAISAL_BINDING_MISMATCH;
 	}
 	/* the claims are authenticated now, tell which one differs */

@@ -22,6 +22,11 @@
 static const char binding_label[] = "ratkn v1 binding";
 
 /**
+ * Label of a challenged binding, including its terminating zero octet
+ */
+static const char challenge_label[] = "ratkn v1 challenge";
+
+/**
  * SHA-256 over a list of chunks
  */
 static bool sha256(chunk_t *parts, int count, uint8_t out[RATKN_HASH_LEN])
@@ -85,4 +90,22 @@ bool ratkn_binding_compute(ratkn_ike_role_t role, chunk_t session_hash,
 			chunk_create((u_char*)binding_label, sizeof(binding_label)),
 			chunk_from_thing(role_octet), session_hash, identity_hash,
 		}, 4, binding);
+}
+
+/*
+ * Described in header
+ */
+bool ratkn_binding_challenged(uint8_t binding[RATKN_HASH_LEN],
+							  chunk_t challenge,
+							  uint8_t qualifying[RATKN_HASH_LEN])
+{
+	if (challenge.len < RATKN_CHALLENGE_MIN ||
+		challenge.len > RATKN_CHALLENGE_MAX)
+	{
+		return FALSE;
+	}
+	return sha256((chunk_t[]){
+			chunk_create((u_char*)challenge_label, sizeof(challenge_label)),
+			chunk_create(binding, RATKN_HASH_LEN), challenge,
+		}, 3, qualifying);
 }

@@ -58,4 +58,22 @@ bool ratkn_binding_compute(ratkn_ike_role_t role, chunk_t session_hash,
 						   chunk_t identity_hash,
 						   uint8_t binding[RATKN_HASH_LEN]);
 
+/**
+ * Combine a binding with a verifier's challenge into the qualifyingData of a
+ * quote made for that verifier (docs/protocol.md, section 13.5):
+ * SHA-256("ratkn v1 challenge" | 0x00 | binding | challenge).
+ *
+ * The binding stays in the quote, so a relying party that receives the
+ * evidence can still check it; the challenge lets the verifier that issued
+ * it tell that the quote was made after it did.
+ *
+ * @param binding		RATKN_HASH_LEN octets
+ * @param challenge		the verifier's challenge, 16-64 octets
+ * @param qualifying	RATKN_HASH_LEN octets
+ * @return				FALSE if the challenge has the wrong length
+ */
+bool ratkn_binding_challenged(uint8_t binding[RATKN_HASH_LEN],
+							  chunk_t challenge,
+							  uint8_t qualifying[RATKN_HASH_LEN]);
+
 #endif /** RATKN_BINDING_H_ @}*/

@@ -226,6 +226,11 @@ static json_t *build_claims(ratkn_ear_claims_t *claims)
 	json_object_set_new(payload, "exp", json_integer(claims->exp));
 	json_object_set_new(payload, "ear.verifier-id", vid);
 	set_b64url(payload, "eat_nonce", claims->nonce);
+	if (claims->fresh_since)
+	{
+		json_object_set_new(payload, "ratkn.fresh-since",
+							json_integer(claims->fresh_since));
+	}
 	json_object_set_new(payload, "cnf", cnf);
 	json_object_set_new(payload, "submods", submods);
 	return payload;
@@ -518,6 +523,7 @@ static bool parse_claims(json_t *payload, ratkn_ear_claims_t *claims,
 						 time_t now, char *reason, size_t len)
 {
 	json_t *profile, *iat, *exp, *vid, *dev, *build, *cnf, *submod, *status;
+	json_t *fresh;
 
 	profile = json_object_get(payload, "eat_profile");
 	if (!json_is_string(profile))
@@ -561,6 +567,18 @@ static bool parse_claims(json_t *payload, ratkn_ear_claims_t *claims,
 		snprintf(reason, len, "attestation result not yet valid (issued %lds "
 				 "in the future)", (long)(claims->iat - now));
 		return FALSE;
+	}
+	fresh = json_object_get(payload, "ratkn.fresh-since");
+	if (fresh)
+	{
+		if (!json_is_integer(fresh) || json_integer_value(fresh) <= 0 ||
+			json_integer_value(fresh) > claims->iat)
+		{
+			snprintf(reason, len, "ill-formed ratkn.fresh-since (a time not "
+					 "after iat expected)");
+			return FALSE;
+		}
+		claims->fresh_since = json_integer_value(fresh);
 	}
 	vid = json_object_get(payload, "ear.verifier-id");
 	dev = json_object_get(vid, "developer");

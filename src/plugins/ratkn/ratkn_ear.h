@@ -100,6 +100,11 @@ struct ratkn_ear_claims_t {
 	/** "eat_nonce": the ratkn binding the evidence was bound to (32 octets) */
 	chunk_t nonce;
 
+	/** "ratkn.fresh-since", optional (0 = absent): the evidence was bound to
+	 *  a challenge the verifier issued at this time, so the quote was made
+	 *  no earlier (docs/protocol.md, section 13.5) */
+	time_t fresh_since;
+
 	/** "cnf" {"x5t#S256"}: identity hash of the attester (32 octets) */
 	chunk_t identity_hash;
 

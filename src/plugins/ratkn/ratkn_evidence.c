@@ -18,6 +18,8 @@
 #include <bio/bio_reader.h>
 #include <bio/bio_writer.h>
 
+#include <tss2/tss2_mu.h>
+
 /**
  * Attribute types of the tpm2-quote format (docs/protocol.md, section 7)
  */
@@ -31,12 +33,13 @@ enum {
 	ATTR_SHARE_PUBLIC = 7,
 	ATTR_SHARE_CERTIFY = 8,
 	ATTR_SHARE_SIGNATURE = 9,
+	ATTR_CHALLENGE = 10,
 };
 
 /**
  * Number of attribute types of the tpm2-quote format
  */
-#define ATTR_COUNT 9
+#define ATTR_COUNT 10
 
 /**
  * Size of the fixed part of a PCR_VALUES entry: alg, index, length
@@ -110,7 +113,28 @@ struct private_ratkn_evidence_t {
 	 * SHARE_PUBLIC, SHARE_CERTIFY, SHARE_SIGNATURE (all empty if absent)
 	 */
 	chunk_t share_public, share_certify, share_signature;
+
+	/**
+	 * CHALLENGE, empty if absent
+	 */
+	chunk_t challenge;
 };
+
+/*
+ * Described in header
+ */
+int ratkn_clock_info_boot_cmp(ratkn_clock_info_t *a, ratkn_clock_info_t *b)
+{
+	if (a->reset_count != b->reset_count)
+	{
+		return a->reset_count < b->reset_count ? -1 : 1;
+	}
+	if (a->restart_count != b->restart_count)
+	{
+		return a->restart_count < b->restart_count ? -1 : 1;
+	}
+	return 0;
+}
 
 METHOD(ratkn_evidence_t, get_role, ratkn_ike_role_t,
 	private_ratkn_evidence_t *this)
@@ -170,6 +194,33 @@ METHOD(ratkn_evidence_t, get_share_cert, bool,
 	return this->share_public.len != 0;
 }
 
+METHOD(ratkn_evidence_t, get_challenge, chunk_t,
+	private_ratkn_evidence_t *this)
+{
+	return this->challenge;
+}
+
+METHOD(ratkn_evidence_t, get_clock_info, bool,
+	private_ratkn_evidence_t *this, ratkn_clock_info_t *info)
+{
+	TPMS_ATTEST attest = {};
+	size_t offset = 0;
+
+	if (Tss2_MU_TPMS_ATTEST_Unmarshal(this->quote.ptr, this->quote.len,
+									  &offset, &attest) != TSS2_RC_SUCCESS ||
+		offset != this->quote.len)
+	{
+		return FALSE;
+	}
+	*info = (ratkn_clock_info_t){
+		.clock = attest.clockInfo.clock,
+		.reset_count = attest.clockInfo.resetCount,
+		.restart_count = attest.clockInfo.restartCount,
+		.safe = attest.clockInfo.safe == TPM2_YES,
+	};
+	return TRUE;
+}
+
 METHOD(ratkn_evidence_t, get_encoding, chunk_t,
 	private_ratkn_evidence_t *this)
 {
@@ -202,6 +253,8 @@ static private_ratkn_evidence_t *create_empty()
 			.get_ak_public = _get_ak_public,
 			.get_pcr_values = _get_pcr_values,
 			.get_share_cert = _get_share_cert,
+			.get_challenge = _get_challenge,
+			.get_clock_info = _get_clock_info,
 			.get_encoding = _get_encoding,
 			.destroy = _destroy,
 		},
@@ -229,6 +282,8 @@ static void init_rules(ratkn_tlv_rule_t rules[ATTR_COUNT])
 		  FALSE },
 		{ ATTR_SHARE_SIGNATURE, "SHARE_SIGNATURE", 1, RATKN_EVIDENCE_MAX_BLOB,
 		  FALSE },
+		{ ATTR_CHALLENGE, "CHALLENGE", RATKN_CHALLENGE_MIN,
+		  RATKN_CHALLENGE_MAX, FALSE },
 	};
 
 	memcpy(rules, defaults, sizeof(defaults));
@@ -418,6 +473,7 @@ static bool parse(private_ratkn_evidence_t *this, char *reason, size_t len)
 	this->share_public = rules[6].value;
 	this->share_certify = rules[7].value;
 	this->share_signature = rules[8].value;
+	this->challenge = rules[9].value;
 	return TRUE;
 }
 
@@ -432,7 +488,7 @@ ratkn_evidence_t *ratkn_evidence_create(ratkn_ike_role_t role,
 	return ratkn_evidence_create_certified(role, session_hash, identity_hash,
 										   quote, signature, ak_public, values,
 										   chunk_empty, chunk_empty,
-										   chunk_empty);
+										   chunk_empty, chunk_empty);
 }
 
 /*
@@ -442,13 +498,14 @@ ratkn_evidence_t *ratkn_evidence_create_certified(ratkn_ike_role_t role,
 							chunk_t session_hash, chunk_t identity_hash,
 							chunk_t quote, chunk_t signature, chunk_t ak_public,
 							ratkn_pcr_values_t *values, chunk_t share_public,
-							chunk_t share_certify, chunk_t share_signature)
+							chunk_t share_certify, chunk_t share_signature,
+							chunk_t challenge)
 {
 	private_ratkn_evidence_t *this;
 	ratkn_tlv_rule_t rules[ATTR_COUNT];
 	bio_writer_t *writer;
 	chunk_t pcrs, parts[ATTR_COUNT];
-	bool certified;
+	bool certified, wanted[ATTR_COUNT];
 	char reason[128] = "";
 	bool ok = TRUE;
 	int i;
@@ -483,11 +540,18 @@ ratkn_evidence_t *ratkn_evidence_create_certified(ratkn_ike_role_t role,
 	parts[6] = share_public;
 	parts[7] = share_certify;
 	parts[8] = share_signature;
+	parts[9] = challenge;
 	certified = share_public.len || share_certify.len || share_signature.len;
 	init_rules(rules);
+	for (i = 0; i < countof(rules); i++)
+	{	/* the share's attributes go together, so that an empty one fails */
+		wanted[i] = rules[i].required || parts[i].len ||
+					(certified && rules[i].type >= ATTR_SHARE_PUBLIC &&
+					 rules[i].type <= ATTR_SHARE_SIGNATURE);
+	}
 	for (i = 0; ok && i < countof(rules); i++)
 	{
-		if (rules[i].required || certified)
+		if (wanted[i])
 		{
 			ok = check_limit(&rules[i], parts[i], reason, sizeof(reason));
 		}
@@ -503,13 +567,14 @@ ratkn_evidence_t *ratkn_evidence_create_certified(ratkn_ike_role_t role,
 	writer = bio_writer_create(4 + ATTR_COUNT * 4 + 2 * RATKN_HASH_LEN +
 							   quote.len + signature.len + pcrs.len +
 							   ak_public.len + share_public.len +
-							   share_certify.len + share_signature.len);
+							   share_certify.len + share_signature.len +
+							   challenge.len);
 	writer->write_uint8(writer, RATKN_VERSION);
 	writer->write_uint8(writer, role);
 	writer->write_uint16(writer, RATKN_FORMAT_TPM2_QUOTE);
 	for (i = 0; i < countof(rules); i++)
 	{
-		if (rules[i].required || certified)
+		if (wanted[i])
 		{
 			ratkn_tlv_write(writer, rules[i].type, parts[i]);
 		}

@@ -33,6 +33,33 @@
  */
 #define RATKN_EVIDENCE_MAX_PCRS 64
 
+typedef struct ratkn_clock_info_t ratkn_clock_info_t;
+
+/**
+ * The TPMS_CLOCK_INFO of a quote: the TPM's time and its boot counters.
+ */
+struct ratkn_clock_info_t {
+	/** milliseconds the TPM has been powered since it was made (Clock) */
+	uint64_t clock;
+	/** TPM resets (reboots) since TPM2_Clear */
+	uint32_t reset_count;
+	/** TPM restarts (resumes) since the last reset */
+	uint32_t restart_count;
+	/** whether Clock cannot have been reported before (no unorderly
+	 *  shutdown since it was last saved) */
+	bool safe;
+};
+
+/**
+ * Compare the boot counters of two clock infos.
+ *
+ * @param a			first
+ * @param b			second
+ * @return			< 0 if a is from an earlier boot (reset or restart)
+ *					than b, 0 if from the same, > 0 if from a later one
+ */
+int ratkn_clock_info_boot_cmp(ratkn_clock_info_t *a, ratkn_clock_info_t *b);
+
 typedef struct ratkn_evidence_t ratkn_evidence_t;
 
 /**
@@ -110,6 +137,23 @@ struct ratkn_evidence_t {
 						   chunk_t *certify, chunk_t *signature);
 
 	/**
+	 * Verifier challenge the quote is bound to as well (section 13.5), if
+	 * any (borrowed).
+	 *
+	 * @return			CHALLENGE, empty if absent
+	 */
+	chunk_t (*get_challenge)(ratkn_evidence_t *this);
+
+	/**
+	 * The clock info of the quote (not authenticated until the quote's
+	 * signature was verified).
+	 *
+	 * @param info		receives the clock info
+	 * @return			FALSE if QUOTE is not a TPMS_ATTEST
+	 */
+	bool (*get_clock_info)(ratkn_evidence_t *this, ratkn_clock_info_t *info);
+
+	/**
 	 * Encoded notify data (borrowed).
 	 *
 	 * @return			encoding
@@ -141,7 +185,8 @@ ratkn_evidence_t *ratkn_evidence_create(ratkn_ike_role_t role,
 
 /**
  * Create tpm2-quote evidence for sending, with the certification of a
- * TPM-resident ECDHE share (docs/protocol.md, section 7).
+ * TPM-resident ECDHE share (docs/protocol.md, section 7) and/or a
+ * verifier's challenge (section 13.5).
  *
  * @param role			attester's IKE role
  * @param session_hash	bound session hash (cloned)
@@ -154,13 +199,16 @@ ratkn_evidence_t *ratkn_evidence_create(ratkn_ike_role_t role,
  * @param share_certify	marshalled TPMS_ATTEST of TPM2_Certify (cloned)
  * @param share_signature	marshalled TPMT_SIGNATURE of the certification
  *						(cloned); all three empty for no certification
+ * @param challenge		verifier challenge the quote is bound to as well
+ *						(cloned), empty for none
  * @return				evidence, NULL if a value exceeds the limits
  */
 ratkn_evidence_t *ratkn_evidence_create_certified(ratkn_ike_role_t role,
 							chunk_t session_hash, chunk_t identity_hash,
 							chunk_t quote, chunk_t signature, chunk_t ak_public,
 							ratkn_pcr_values_t *values, chunk_t share_public,
-							chunk_t share_certify, chunk_t share_signature);
+							chunk_t share_certify, chunk_t share_signature,
+							chunk_t challenge);
 
 /**
  * Parse received RATKN_EVIDENCE notify data.

@@ -979,7 +979,7 @@ static bool attest_passport(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	{
 		time_monotonic(&start);
 		evidence = entry->session->attest(entry->session, this->tpm, identity,
-										  &policy->pcrs);
+										  &policy->pcrs, chunk_empty);
 		if (!evidence)
 		{
 			verifier->destroy(verifier);
@@ -1049,7 +1049,7 @@ static bool attest_evidence(private_ratkn_listener_t *this, entry_t *entry,
 
 	time_monotonic(&start);
 	evidence = entry->session->attest(entry->session, this->tpm, identity,
-									  &policy->pcrs);
+									  &policy->pcrs, chunk_empty);
 	if (!evidence)
 	{
 		return FALSE;

@@ -494,9 +494,10 @@ METHOD(ratkn_session_t, unwrap_release, ratkn_jwe_key_t*,
 
 METHOD(ratkn_session_t, attest, ratkn_evidence_t*,
 	private_ratkn_session_t *this, ratkn_tpm_t *tpm, chunk_t identity,
-	ratkn_pcr_selection_t *pcrs)
+	ratkn_pcr_selection_t *pcrs, chunk_t challenge)
 {
 	uint8_t session[RATKN_HASH_LEN], id[RATKN_HASH_LEN], binding[RATKN_HASH_LEN];
+	uint8_t qualifying[RATKN_HASH_LEN];
 	chunk_t quote, signature, ak_public;
 	chunk_t certify = chunk_empty, certify_sig = chunk_empty;
 	chunk_t share_public = chunk_empty;
@@ -511,9 +512,17 @@ METHOD(ratkn_session_t, attest, ratkn_evidence_t*,
 		DBG1(DBG_IKE, "ratkn: computing the binding failed");
 		return NULL;
 	}
+	memcpy(qualifying, binding, sizeof(binding));
+	if (challenge.len &&
+		!ratkn_binding_challenged(binding, challenge, qualifying))
+	{
+		DBG1(DBG_IKE, "ratkn: the verifier's challenge has an invalid length "
+			 "(%zu octets)", challenge.len);
+		return NULL;
+	}
 	/* quote first: it notices if the AK was replaced since it was loaded */
-	if (!tpm->quote(tpm, pcrs, chunk_from_thing(binding), &quote, &signature,
-					&values))
+	if (!tpm->quote(tpm, pcrs, chunk_from_thing(qualifying), &quote,
+					&signature, &values))
 	{
 		return NULL;
 	}
@@ -543,7 +552,7 @@ METHOD(ratkn_session_t, attest, ratkn_evidence_t*,
 									chunk_from_thing(session),
 									chunk_from_thing(id), quote, signature,
 									ak_public, values, share_public, certify,
-									certify_sig);
+									certify_sig, challenge);
 	chunk_free(&quote);
 	chunk_free(&signature);
 	chunk_free(&ak_public);

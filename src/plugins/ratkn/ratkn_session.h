@@ -236,10 +236,14 @@ struct ratkn_session_t {
 	 * @param tpm		TPM to quote with
 	 * @param identity	DER of our end-entity certificate (or SPKI)
 	 * @param pcrs		PCRs to quote
+	 * @param challenge	verifier challenge to bind the quote to as well
+	 *					(passport model, docs/protocol.md section 13.5),
+	 *					empty for none
 	 * @return			evidence, NULL on failure (logged)
 	 */
 	ratkn_evidence_t *(*attest)(ratkn_session_t *this, ratkn_tpm_t *tpm,
-								chunk_t identity, ratkn_pcr_selection_t *pcrs);
+								chunk_t identity, ratkn_pcr_selection_t *pcrs,
+								chunk_t challenge);
 
 	/**
 	 * Relying party: appraise the peer's evidence against a policy, bound to

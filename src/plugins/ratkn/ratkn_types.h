@@ -50,6 +50,12 @@
  */
 #define RATKN_HASH_LEN 32
 
+/**
+ * Length limits of a verifier's challenge (docs/protocol.md, section 13.5).
+ */
+#define RATKN_CHALLENGE_MIN 16
+#define RATKN_CHALLENGE_MAX 64
+
 typedef enum ratkn_flag_t ratkn_flag_t;
 
 /**

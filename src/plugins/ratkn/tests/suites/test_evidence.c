@@ -261,7 +261,7 @@ START_TEST(test_share_cert)
 							chunk_from_thing(session),
 							chunk_from_thing(identity), chunk_from_thing(quote),
 							chunk_from_thing(signature), chunk_from_thing(ak),
-							default_values(), pub, cert, sig);
+							default_values(), pub, cert, sig, chunk_empty);
 	ck_assert(evidence);
 	assert_default(evidence, RATKN_IKE_INITIATOR);
 	parsed = ratkn_evidence_parse(evidence->get_encoding(evidence));
@@ -279,7 +279,7 @@ START_TEST(test_share_cert)
 							chunk_from_thing(session),
 							chunk_from_thing(identity), chunk_from_thing(quote),
 							chunk_from_thing(signature), chunk_from_thing(ak),
-							default_values(), pub, chunk_empty, sig));
+							default_values(), pub, chunk_empty, sig, chunk_empty));
 	evidence = ratkn_evidence_create(RATKN_IKE_INITIATOR,
 							chunk_from_thing(session),
 							chunk_from_thing(identity), chunk_from_thing(quote),

@@ -423,7 +423,7 @@ START_TEST(test_attest_appraise)
 	char reason[256] = "";
 
 	evidence = t.r->attest(t.r, t.tpm, chunk_from_str("gateway cert"),
-						   &t.sel);
+						   &t.sel, chunk_empty);
 	ck_assert(evidence);
 	ck_assert_int_eq(evidence->get_role(evidence), RATKN_IKE_RESPONDER);
 	ck_assert_int_eq(t.i->appraise(t.i, evidence, t.policy,
@@ -441,7 +441,7 @@ START_TEST(test_relay_other_identity)
 	/* a relay authenticating with its own certificate forwards the
 	 * gateway's evidence */
 	evidence = t.r->attest(t.r, t.tpm, chunk_from_str("gateway cert"),
-						   &t.sel);
+						   &t.sel, chunk_empty);
 	ck_assert(evidence);
 	ck_assert_int_eq(t.i->appraise(t.i, evidence, t.policy,
 								   chunk_from_str("relay cert"), reason,
@@ -459,7 +459,7 @@ START_TEST(test_replay_other_session)
 
 	/* evidence from one IKE_SA presented in another */
 	evidence = t.r->attest(t.r, t.tpm, chunk_from_str("gateway cert"),
-						   &t.sel);
+						   &t.sel, chunk_empty);
 	ck_assert(evidence);
 	i2 = ratkn_session_create(RATKN_IKE_INITIATOR);
 	r2 = ratkn_session_create(RATKN_IKE_RESPONDER);
@@ -484,7 +484,7 @@ START_TEST(test_reflection)
 	/* in a mutual exchange, the initiator's own evidence reflected back to
 	 * it as the responder's */
 	evidence = t.i->attest(t.i, t.tpm, chunk_from_str("gateway cert"),
-						   &t.sel);
+						   &t.sel, chunk_empty);
 	ck_assert(evidence);
 	ck_assert_int_eq(t.i->appraise(t.i, evidence, t.policy,
 								   chunk_from_str("gateway cert"), reason,

@@ -362,7 +362,7 @@ START_TEST(test_session)
 	ck_assert(chunk_equals(sk_d, sk_g));
 
 	evidence = device->attest(device, t.tpm, chunk_from_str("device cert"),
-							  &t.sel);
+							  &t.sel, chunk_empty);
 	ck_assert(evidence);
 	ck_assert(evidence->get_share_cert(evidence, &p, &c, &s));
 	ck_assert_int_eq(gw->appraise(gw, evidence, t.policy,
@@ -393,7 +393,7 @@ START_TEST(test_session_software_share)
 	gw = ratkn_session_create(RATKN_IKE_RESPONDER);
 	negotiate(device, gw, 19, FALSE, "request");
 	evidence = device->attest(device, t.tpm, chunk_from_str("device cert"),
-							  &t.sel);
+							  &t.sel, chunk_empty);
 	ck_assert(evidence);
 	ck_assert(!evidence->get_share_cert(evidence, &p, &c, &s));
 	ck_assert_int_eq(gw->appraise(gw, evidence, t.policy,
@@ -426,9 +426,9 @@ START_TEST(test_session_replay)
 	gw2 = ratkn_session_create(RATKN_IKE_RESPONDER);
 	negotiate(device2, gw2, 19, TRUE, "request 2");
 	evidence = device->attest(device, t.tpm, chunk_from_str("device cert"),
-							  &t.sel);
+							  &t.sel, chunk_empty);
 	evidence2 = device2->attest(device2, t.tpm, chunk_from_str("device cert"),
-								&t.sel);
+								&t.sel, chunk_empty);
 	ck_assert(evidence && evidence2);
 	ck_assert(evidence->get_share_cert(evidence, &p, &c, &s));
 	ck_assert(evidence2->get_share_cert(evidence2, &p2, &c2, &s2));
@@ -438,7 +438,7 @@ START_TEST(test_session_replay)
 					evidence2->get_quote(evidence2),
 					evidence2->get_signature(evidence2),
 					evidence2->get_ak_public(evidence2),
-					ratkn_pcr_values_create(), p, c, s);
+					ratkn_pcr_values_create(), p, c, s, chunk_empty);
 	ck_assert(mixed);
 	ck_assert_int_eq(gw2->check_share(gw2, mixed,
 									  chunk_from_str("device cert"), reason,
