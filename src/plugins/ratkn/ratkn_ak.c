@@ -14,6 +14,7 @@
 
 #include "ratkn_ak.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -177,6 +178,106 @@ static EVP_PKEY *rsa_pkey(TPMT_PUBLIC *pub)
 		DBG1(DBG_PTS, "ratkn: AK has an invalid RSA public key");
 	}
 	return pkey;
+}
+
+/**
+ * OpenSSL digest and length of a TPM hash algorithm used as nameAlg
+ */
+static const EVP_MD *name_md(TPM2_ALG_ID alg, size_t *len)
+{
+	switch (alg)
+	{
+		case TPM2_ALG_SHA1:
+			*len = 20;
+			return EVP_sha1();
+		case TPM2_ALG_SHA256:
+			*len = 32;
+			return EVP_sha256();
+		case TPM2_ALG_SHA384:
+			*len = 48;
+			return EVP_sha384();
+		case TPM2_ALG_SHA512:
+			*len = 64;
+			return EVP_sha512();
+		default:
+			return NULL;
+	}
+}
+
+/*
+ * Described in header
+ */
+bool ratkn_ak_name(chunk_t tpmt_public, chunk_t *name)
+{
+	TPMT_PUBLIC pub = {};
+	const EVP_MD *md;
+	size_t offset = 0, len;
+	u_int out;
+	uint16_t alg;
+
+	if (!tpmt_public.len ||
+		Tss2_MU_TPMT_PUBLIC_Unmarshal(tpmt_public.ptr, tpmt_public.len,
+									  &offset, &pub) != TSS2_RC_SUCCESS ||
+		offset != tpmt_public.len)
+	{
+		return FALSE;
+	}
+	md = name_md(pub.nameAlg, &len);
+	if (!md)
+	{
+		return FALSE;
+	}
+	*name = chunk_alloc(2 + len);
+	alg = htons(pub.nameAlg);
+	memcpy(name->ptr, &alg, 2);
+	out = len;
+	if (EVP_Digest(tpmt_public.ptr, tpmt_public.len, name->ptr + 2, &out, md,
+				   NULL) != 1 || out != len)
+	{
+		chunk_free(name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/*
+ * Described in header
+ */
+bool ratkn_ak_name_from_hex(char *str, chunk_t *name)
+{
+	char hex[2 * RATKN_AK_NAME_MAX + 1];
+	size_t used = 0, len;
+	uint16_t alg;
+
+	if (strpfx(str, "0x"))
+	{
+		str += 2;
+	}
+	for (; *str; str++)
+	{
+		if (*str == ':')
+		{
+			continue;
+		}
+		if (!isxdigit((u_char)*str) || used == sizeof(hex) - 1)
+		{
+			return FALSE;
+		}
+		hex[used++] = *str;
+	}
+	hex[used] = '\0';
+	if (used < 4 || used % 2)
+	{
+		return FALSE;
+	}
+	*name = chunk_from_hex(chunk_create(hex, used), NULL);
+	alg = untoh16(name->ptr);
+	if (!name_md(alg, &len) || name->len != 2 + len)
+	{
+		chunk_free(name);
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /*

@@ -35,6 +35,34 @@
 bool ratkn_ak_spki_from_tpm(chunk_t tpmt_public, chunk_t *spki);
 
 /**
+ * Maximum length of a TPM Name of the hash algorithms supported (SHA-512).
+ */
+#define RATKN_AK_NAME_MAX (2 + 64)
+
+/**
+ * Compute the TPM Name of an object from its marshalled TPMT_PUBLIC:
+ * nameAlg (2 octets, network order) followed by the nameAlg hash of the
+ * TPMT_PUBLIC. Unlike a public key hash, the Name covers the object's
+ * attributes and policy.
+ *
+ * @param tpmt_public	marshalled TPMT_PUBLIC
+ * @param name			Name (allocated)
+ * @return				FALSE if not a TPMT_PUBLIC or its nameAlg is not
+ *						SHA-1, SHA-256, SHA-384 or SHA-512
+ */
+bool ratkn_ak_name(chunk_t tpmt_public, chunk_t *name);
+
+/**
+ * Parse a TPM Name written in hex (as "tpm2_readpublic" and "ratkn ak show
+ * --name" print it, an optional "0x" prefix and colons allowed).
+ *
+ * @param str			hex string
+ * @param name			Name (allocated)
+ * @return				FALSE if not a Name of a supported hash algorithm
+ */
+bool ratkn_ak_name_from_hex(char *str, chunk_t *name);
+
+/**
  * Load a PEM (or DER) encoded public key from a file.
  *
  * @param path			file

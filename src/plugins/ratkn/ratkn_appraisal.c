@@ -24,7 +24,7 @@
 #include <threading/rwlock.h>
 
 ENUM(ratkn_appraisal_status_names, RATKN_APPRAISAL_OK,
-	 RATKN_APPRAISAL_SHARE_NOT_CERTIFIED,
+	 RATKN_APPRAISAL_STALE,
 	"ok",
 	"unsupported",
 	"wrong-role",
@@ -38,6 +38,7 @@ ENUM(ratkn_appraisal_status_names, RATKN_APPRAISAL_OK,
 	"pcr-not-quoted",
 	"pcr-mismatch",
 	"share-not-certified",
+	"stale-quote",
 );
 
 typedef struct private_ratkn_appraisal_t private_ratkn_appraisal_t;
@@ -56,6 +57,11 @@ struct private_ratkn_appraisal_t {
 	 * Trusted AKs, as SHA-256 fingerprints of their SPKI (chunk_t*)
 	 */
 	linked_list_t *aks;
+
+	/**
+	 * Trusted AKs, as TPM Names (chunk_t*)
+	 */
+	linked_list_t *names;
 
 	/**
 	 * Reference values, NULL if none
@@ -103,6 +109,30 @@ METHOD(ratkn_appraisal_t, add_ak, void,
 	DBG2(DBG_PTS, "ratkn: trusting AK %+B (SHA-256 of SPKI)", fingerprint);
 }
 
+METHOD(ratkn_appraisal_t, add_ak_name, void,
+	private_ratkn_appraisal_t *this, chunk_t name)
+{
+	chunk_t *copy;
+
+	INIT(copy);
+	*copy = chunk_clone(name);
+	this->lock->write_lock(this->lock);
+	this->names->insert_last(this->names, copy);
+	this->lock->unlock(this->lock);
+	DBG2(DBG_PTS, "ratkn: trusting AK with Name %+B", copy);
+}
+
+METHOD(ratkn_appraisal_t, has_reference, bool,
+	private_ratkn_appraisal_t *this)
+{
+	bool has;
+
+	this->lock->read_lock(this->lock);
+	has = this->reference != NULL;
+	this->lock->unlock(this->lock);
+	return has;
+}
+
 METHOD(ratkn_appraisal_t, set_reference, void,
 	private_ratkn_appraisal_t *this, ratkn_reference_t *ref)
 {
@@ -118,22 +148,45 @@ METHOD(ratkn_appraisal_t, set_reference, void,
 /**
  * Check whether an AK (its fingerprint) is trusted
  */
-static bool is_trusted(private_ratkn_appraisal_t *this, chunk_t fingerprint)
+static bool in_list(linked_list_t *list, chunk_t value)
 {
 	enumerator_t *enumerator;
 	chunk_t *trusted;
 	bool found = FALSE;
 
-	enumerator = this->aks->create_enumerator(this->aks);
+	enumerator = list->create_enumerator(list);
 	while (enumerator->enumerate(enumerator, &trusted))
 	{
-		if (chunk_equals(*trusted, fingerprint))
+		if (chunk_equals(*trusted, value))
 		{
 			found = TRUE;
 			break;
 		}
 	}
 	enumerator->destroy(enumerator);
+	return found;
+}
+
+/**
+ * Check whether an AK is trusted, by its SPKI fingerprint or its Name
+ */
+static bool is_trusted(private_ratkn_appraisal_t *this, chunk_t fingerprint,
+					   chunk_t ak_public)
+{
+	chunk_t name;
+	bool found;
+
+	if (in_list(this->aks, fingerprint))
+	{
+		return TRUE;
+	}
+	if (!this->names->get_count(this->names) ||
+		!ratkn_ak_name(ak_public, &name))
+	{
+		return FALSE;
+	}
+	found = in_list(this->names, name);
+	chunk_free(&name);
 	return found;
 }
 
@@ -332,7 +385,7 @@ static ratkn_appraisal_status_t appraise_locked(
 	ratkn_pcr_values_t *values;
 	TPMS_ATTEST attest = {};
 	uint8_t fingerprint[RATKN_HASH_LEN], digest[RATKN_HASH_LEN];
-	chunk_t spki, quote, extra, fp = chunk_from_thing(fingerprint);
+	chunk_t spki, quote, extra, name, fp = chunk_from_thing(fingerprint);
 	char buf1[128], buf2[128];
 	size_t offset = 0;
 	TSS2_RC rc;
@@ -373,11 +426,20 @@ static ratkn_appraisal_status_t appraise_locked(
 		snprintf(reason, len, "untrusted AK: hashing it failed");
 		return RATKN_APPRAISAL_UNTRUSTED_AK;
 	}
-	if (!is_trusted(this, chunk_from_thing(fingerprint)))
+	if (!is_trusted(this, chunk_from_thing(fingerprint),
+					evidence->get_ak_public(evidence)))
 	{
 		chunk_free(&spki);
-		snprintf(reason, len, "untrusted AK %+B (SHA-256 of SPKI)",
-				 &fp);
+		if (ratkn_ak_name(evidence->get_ak_public(evidence), &name))
+		{
+			snprintf(reason, len, "untrusted AK %+B (SHA-256 of SPKI), Name "
+					 "%+B", &fp, &name);
+			chunk_free(&name);
+		}
+		else
+		{
+			snprintf(reason, len, "untrusted AK %+B (SHA-256 of SPKI)", &fp);
+		}
 		return RATKN_APPRAISAL_UNTRUSTED_AK;
 	}
 
@@ -505,6 +567,7 @@ METHOD(ratkn_appraisal_t, destroy, void,
 	if (ref_put(&this->ref))
 	{
 		this->aks->destroy_function(this->aks, destroy_fingerprint);
+		this->names->destroy_function(this->names, destroy_fingerprint);
 		DESTROY_IF(this->reference);
 		this->lock->destroy(this->lock);
 		free(this);
@@ -521,12 +584,15 @@ ratkn_appraisal_t *ratkn_appraisal_create()
 	INIT(this,
 		.public = {
 			.add_ak = _add_ak,
+			.add_ak_name = _add_ak_name,
+			.has_reference = _has_reference,
 			.set_reference = _set_reference,
 			.appraise = _appraise,
 			.get_ref = _get_ref,
 			.destroy = _destroy,
 		},
 		.aks = linked_list_create(),
+		.names = linked_list_create(),
 		.lock = rwlock_create(RWLOCK_TYPE_DEFAULT),
 		.ref = 1,
 	);

@@ -56,6 +56,9 @@ enum ratkn_appraisal_status_t {
 	RATKN_APPRAISAL_PCR_MISMATCH,
 	/** the certification of a TPM-resident share is missing or invalid */
 	RATKN_APPRAISAL_SHARE_NOT_CERTIFIED,
+	/** the quote's TPM clock is older than one seen before (replay, a
+	 *  cleared or restored TPM) */
+	RATKN_APPRAISAL_STALE,
 };
 
 /**
@@ -77,6 +80,21 @@ struct ratkn_appraisal_t {
 	 * @param spki		DER SubjectPublicKeyInfo of the AK (cloned)
 	 */
 	void (*add_ak)(ratkn_appraisal_t *this, chunk_t spki);
+
+	/**
+	 * Trust an attestation key by its TPM Name, which unlike the SPKI also
+	 * pins the key's attributes (fixedTPM, restricted...) and policy.
+	 *
+	 * @param name		Name of the AK (nameAlg and hash, cloned)
+	 */
+	void (*add_ak_name)(ratkn_appraisal_t *this, chunk_t name);
+
+	/**
+	 * Whether reference values are set.
+	 *
+	 * @return			TRUE if PCR values are compared
+	 */
+	bool (*has_reference)(ratkn_appraisal_t *this);
 
 	/**
 	 * Set the reference values (replacing previous ones).

@@ -28,12 +28,6 @@
 #include <collections/linked_list.h>
 #include <threading/rwlock.h>
 
-ENUM(ratkn_on_warning_names, RATKN_WARNING_REFUSE, RATKN_WARNING_RESTRICT,
-	"refuse",
-	"accept",
-	"restrict",
-);
-
 typedef struct private_ratkn_config_t private_ratkn_config_t;
 
 /**
@@ -46,6 +40,8 @@ typedef struct {
 	identification_t *id;
 	/** appraisal policy */
 	ratkn_appraisal_t *appraisal;
+	/** why the section is unusable, NULL if it is usable */
+	char *error;
 } attester_t;
 
 /**
@@ -128,6 +124,7 @@ METHOD(ratkn_policy_t, policy_destroy, void,
 	{
 		DESTROY_OFFSET_IF(this->public.warning_ts,
 						  offsetof(traffic_selector_t, destroy));
+		DESTROY_FUNCTION_IF(this->public.accept_policies, free);
 		free(this->public.verifier);
 		free(this->public.keyring);
 		free(this->public.name);
@@ -172,6 +169,7 @@ static void attester_destroy(attester_t *this)
 {
 	this->id->destroy(this->id);
 	this->appraisal->destroy(this->appraisal);
+	free(this->error);
 	free(this->name);
 	free(this);
 }
@@ -303,6 +301,84 @@ static linked_list_t *parse_ts(char *str)
 }
 
 /**
+ * Whether a connection's relying party can appraise evidence itself, so that
+ * there is no attestation result
+ */
+static bool appraises_locally(ratkn_policy_t *p)
+{
+	int i;
+
+	for (i = 0; i < p->model_count; i++)
+	{
+		if (p->models[i] == RATKN_MODEL_BACKGROUND_CHECK &&
+			!p->remote_appraisal)
+		{
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/**
+ * Load what a relying party requires of attestation results: appraisal
+ * policies and trustworthiness claims
+ */
+static bool load_result_policy(private_policy_t *this, char *name)
+{
+	ratkn_policy_t *p = &this->public;
+	enumerator_t *enumerator;
+	char *str, *claim;
+	bool valid = TRUE;
+	int tv;
+
+	str = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.connections.%s.accept_policies", NULL,
+				lib->ns, name);
+	if (str)
+	{
+		p->accept_policies = linked_list_create();
+		enumerator = enumerator_create_token(str, ",", " ");
+		while (enumerator->enumerate(enumerator, &claim))
+		{
+			p->accept_policies->insert_last(p->accept_policies,
+											strdup(claim));
+		}
+		enumerator->destroy(enumerator);
+	}
+	str = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.connections.%s.require_trust", NULL,
+				lib->ns, name);
+	if (str)
+	{
+		enumerator = enumerator_create_token(str, ",", " ");
+		while (enumerator->enumerate(enumerator, &claim))
+		{
+			if (!ratkn_ear_tv_from_name(claim, &tv))
+			{
+				DBG1(DBG_CFG, "ratkn: connection '%s': unknown "
+					 "trustworthiness claim '%s' in require_trust (expected "
+					 "instance-identity, configuration, executables or "
+					 "hardware)", name, claim);
+				valid = FALSE;
+				continue;
+			}
+			p->require_trust |= 1 << tv;
+		}
+		enumerator->destroy(enumerator);
+	}
+	if ((p->require_trust || p->accept_policies) &&
+		(p->role & RATKN_FLAG_VERIFY) && appraises_locally(p))
+	{
+		DBG1(DBG_CFG, "ratkn: connection '%s': accept_policies and "
+			 "require_trust judge attestation results, but the connection "
+			 "appraises background-check evidence locally (set appraisal = "
+			 "verifier, or models = passport)", name);
+		valid = FALSE;
+	}
+	return valid;
+}
+
+/**
  * Load the remote verification settings of a connection
  */
 static bool load_remote(private_policy_t *this, char *name)
@@ -393,6 +469,10 @@ static bool load_remote(private_policy_t *this, char *name)
 	{
 		DBG1(DBG_CFG, "ratkn: connection '%s': on_warning = restrict needs "
 			 "warning_ts", name);
+		valid = FALSE;
+	}
+	if (!load_result_policy(this, name))
+	{
 		valid = FALSE;
 	}
 	return valid;
@@ -631,74 +711,135 @@ static ratkn_policy_t *load_policy(char *name, char *pcrs_default)
 }
 
 /**
- * Load an attester section, NULL if invalid
+ * Load the AKs of an attester: PEM public keys (pinned by SPKI) and TPM
+ * Names (pinned with their attributes); FALSE with a reason if any entry
+ * is unusable or there is none
+ */
+static bool load_aks(ratkn_appraisal_t *appraisal, char *aks, char *names,
+					 int *count, char *error, size_t len)
+{
+	enumerator_t *enumerator;
+	char *entry, buf[PATH_MAX], hex[2 * RATKN_AK_NAME_MAX + 8];
+	chunk_t spki, name, *file;
+	bool ok = TRUE;
+
+	enumerator = enumerator_create_token(aks ?: "", ",", " ");
+	while (ok && enumerator->enumerate(enumerator, &entry))
+	{
+		ok = ratkn_ak_load(resolve_path(entry, buf, sizeof(buf)), &spki);
+		if (!ok)
+		{
+			snprintf(error, len, "loading AK '%s' failed", entry);
+			break;
+		}
+		appraisal->add_ak(appraisal, spki);
+		chunk_free(&spki);
+		(*count)++;
+	}
+	enumerator->destroy(enumerator);
+
+	/* a Name in hex, or a file containing one ("ratkn ak show --name") */
+	enumerator = enumerator_create_token(names ?: "", ",", " ");
+	while (ok && enumerator->enumerate(enumerator, &entry))
+	{
+		ok = ratkn_ak_name_from_hex(entry, &name);
+		if (!ok && (file = chunk_map(resolve_path(entry, buf, sizeof(buf)),
+									 FALSE)))
+		{
+			snprintf(hex, sizeof(hex), "%.*s", (int)file->len, file->ptr);
+			chunk_unmap(file);
+			ok = ratkn_ak_name_from_hex(strtok(hex, " \t\r\n") ?: "",
+										&name);
+		}
+		if (!ok)
+		{
+			snprintf(error, len, "ak_name '%s' is neither a TPM Name in hex "
+					 "nor a file with one", entry);
+			break;
+		}
+		appraisal->add_ak_name(appraisal, name);
+		chunk_free(&name);
+		(*count)++;
+	}
+	enumerator->destroy(enumerator);
+	if (ok && !*count)
+	{
+		snprintf(error, len, "no AK (ak or ak_name)");
+		ok = FALSE;
+	}
+	return ok;
+}
+
+/**
+ * Load an attester section. An attester whose section is unusable is kept,
+ * broken: it still matches its identity, and appraisals of that identity
+ * fail naming the reason instead of falling through to a later entry.
+ * NULL only if the section has no identity to match.
  */
 static attester_t *load_attester(char *name)
 {
 	ratkn_appraisal_t *appraisal;
 	ratkn_reference_t *ref;
 	attester_t *attester;
-	enumerator_t *enumerator;
-	char *id, *aks, *file, *reference, buf[PATH_MAX];
-	chunk_t spki;
+	char *id, *aks, *names, *reference, buf[PATH_MAX], error[256] = "";
 	int count = 0;
 
 	id = lib->settings->get_str(lib->settings,
 				"%s.plugins.ratkn.attesters.%s.id", NULL, lib->ns, name);
 	aks = lib->settings->get_str(lib->settings,
 				"%s.plugins.ratkn.attesters.%s.ak", NULL, lib->ns, name);
+	names = lib->settings->get_str(lib->settings,
+				"%s.plugins.ratkn.attesters.%s.ak_name", NULL, lib->ns, name);
 	reference = lib->settings->get_str(lib->settings,
 				"%s.plugins.ratkn.attesters.%s.reference", NULL, lib->ns, name);
-	if (!id || !aks)
+	if (!id)
 	{
-		DBG1(DBG_CFG, "ratkn: attester '%s' needs id and ak, ignored", name);
+		DBG1(DBG_CFG, "ratkn: attester '%s' has no id, it matches no peer",
+			 name);
 		return NULL;
 	}
 	appraisal = ratkn_appraisal_create();
-	enumerator = enumerator_create_token(aks, ",", " ");
-	while (enumerator->enumerate(enumerator, &file))
+	if (load_aks(appraisal, aks, names, &count, error, sizeof(error)))
 	{
-		if (!ratkn_ak_load(resolve_path(file, buf, sizeof(buf)), &spki))
+		if (!reference)
 		{
-			DBG1(DBG_CFG, "ratkn: attester '%s': loading AK '%s' failed",
-				 name, file);
-			continue;
+			snprintf(error, sizeof(error), "no reference values (set "
+					 "reference = FILE, or reference = none to check only "
+					 "the AK and the binding)");
 		}
-		appraisal->add_ak(appraisal, spki);
-		chunk_free(&spki);
-		count++;
-	}
-	enumerator->destroy(enumerator);
-	if (!count)
-	{
-		DBG1(DBG_CFG, "ratkn: attester '%s' has no usable AK, ignored", name);
-		appraisal->destroy(appraisal);
-		return NULL;
-	}
-	if (reference)
-	{
-		ref = ratkn_reference_load(resolve_path(reference, buf, sizeof(buf)));
-		if (!ref)
+		else if (!streq(reference, "none"))
 		{
-			DBG1(DBG_CFG, "ratkn: attester '%s': loading reference values "
-				 "'%s' failed, ignored", name, reference);
-			appraisal->destroy(appraisal);
-			return NULL;
+			ref = ratkn_reference_load(resolve_path(reference, buf,
+													sizeof(buf)));
+			if (ref)
+			{
+				appraisal->set_reference(appraisal, ref);
+			}
+			else
+			{
+				snprintf(error, sizeof(error), "loading reference values "
+						 "'%s' failed", reference);
+			}
 		}
-		appraisal->set_reference(appraisal, ref);
-	}
-	else
-	{
-		DBG1(DBG_CFG, "ratkn: attester '%s' has no reference values, only "
-			 "the quote's authenticity and binding are checked", name);
 	}
 	INIT(attester,
 		.name = strdup(name),
 		.id = identification_create_from_string(id),
 		.appraisal = appraisal,
+		.error = error[0] ? strdup(error) : NULL,
 	);
-	DBG2(DBG_CFG, "ratkn: attester '%s' (%Y) with %d trusted AK%s", name,
-		 attester->id, count, count == 1 ? "" : "s");
+	if (attester->error)
+	{
+		DBG1(DBG_CFG, "ratkn: attester '%s' (%Y) is unusable: %s; its peers "
+			 "fail attestation", name, attester->id, attester->error);
+	}
+	else
+	{
+		DBG2(DBG_CFG, "ratkn: attester '%s' (%Y) with %d trusted AK%s%s",
+			 name, attester->id, count, count == 1 ? "" : "s",
+			 appraisal->has_reference(appraisal) ? "" :
+			 ", no reference values (AK and binding only, status none)");
+	}
 	return attester;
 }
 
@@ -720,6 +861,17 @@ static ratkn_verifier_cfg_t *load_verifier(char *name)
 	if (!url || !key)
 	{
 		DBG1(DBG_CFG, "ratkn: verifier '%s' needs url and key, ignored", name);
+		return NULL;
+	}
+	if (!strcasepfx(url, "https://") &&
+		!(strcasepfx(url, "http://") &&
+		  lib->settings->get_bool(lib->settings,
+				"%s.plugins.ratkn.verifiers.%s.allow_http", FALSE,
+				lib->ns, name)))
+	{
+		DBG1(DBG_CFG, "ratkn: verifier '%s': URL '%s' is not https://, "
+			 "refused (evidence and results would travel unprotected; "
+			 "allow_http = yes is for tests only)", name, url);
 		return NULL;
 	}
 	pem = chunk_map(resolve_path(key, buf, sizeof(buf)), FALSE);
@@ -832,7 +984,8 @@ METHOD(ratkn_config_t, get_policy, ratkn_policy_t*,
 }
 
 METHOD(ratkn_config_t, get_appraisal, ratkn_appraisal_t*,
-	private_ratkn_config_t *this, identification_t *id, char **name)
+	private_ratkn_config_t *this, identification_t *id, char *name,
+	size_t len, char *error, size_t error_len)
 {
 	enumerator_t *enumerator;
 	attester_t *attester;
@@ -844,10 +997,14 @@ METHOD(ratkn_config_t, get_appraisal, ratkn_appraisal_t*,
 	{
 		if (id->matches(id, attester->id))
 		{
-			found = attester->appraisal->get_ref(attester->appraisal);
-			if (name)
+			snprintf(name, len, "%s", attester->name);
+			if (attester->error)
 			{
-				*name = attester->name;
+				snprintf(error, error_len, "%s", attester->error);
+			}
+			else
+			{
+				found = attester->appraisal->get_ref(attester->appraisal);
 			}
 			break;
 		}

@@ -24,6 +24,7 @@
 #include "ratkn_pcr.h"
 #include "ratkn_appraisal.h"
 #include "ratkn_negotiate.h"
+#include "ratkn_verdict.h"
 
 #include <utils/identification.h>
 #include <collections/linked_list.h>
@@ -43,25 +44,6 @@
  * Directory relative paths in the configuration are resolved against.
  */
 #define RATKN_CONFDIR "/etc/ratkn"
-
-typedef enum ratkn_on_warning_t ratkn_on_warning_t;
-
-/**
- * What a relying party does with an attestation result of status warning.
- */
-enum ratkn_on_warning_t {
-	/** refuse the IKE_SA */
-	RATKN_WARNING_REFUSE,
-	/** accept it */
-	RATKN_WARNING_ACCEPT,
-	/** accept it, with CHILD_SAs narrowed to warning_ts */
-	RATKN_WARNING_RESTRICT,
-};
-
-/**
- * enum names for ratkn_on_warning_t (settings keywords).
- */
-extern enum_name_t *ratkn_on_warning_names;
 
 typedef struct ratkn_verifier_cfg_t ratkn_verifier_cfg_t;
 
@@ -99,6 +81,11 @@ struct ratkn_verifier_cfg_t {
 	 * Seconds to fail requests without trying after the verifier was down
 	 */
 	u_int retry;
+
+	/**
+	 * FALSE if the section was invalid: connections using it are refused
+	 */
+	bool valid;
 
 	/**
 	 * Get a reference.
@@ -196,6 +183,18 @@ struct ratkn_policy_t {
 	ratkn_on_warning_t on_warning;
 
 	/**
+	 * Relying party: accepted appraisal policies of attestation results
+	 * ("ear.appraisal-policy-id", char*), NULL for any
+	 */
+	linked_list_t *accept_policies;
+
+	/**
+	 * Relying party: trustworthiness claims of attestation results that must
+	 * be affirming, mask of (1 << RATKN_EAR_TV_*)
+	 */
+	u_int require_trust;
+
+	/**
 	 * Relying party: local traffic selectors a peer with status warning may
 	 * reach (traffic_selector_t), for RATKN_WARNING_RESTRICT
 	 */
@@ -273,15 +272,23 @@ struct ratkn_config_t {
 
 	/**
 	 * Get the appraisal policy for an attester identity: the first
-	 * configured attester whose id matches.
+	 * configured attester whose id matches. If that attester's section is
+	 * unusable (an AK or reference file that did not load...), no later
+	 * attester is tried: NULL is returned with the reason in error.
 	 *
 	 * @param id		identity the attester authenticated with
-	 * @param name		receives the attester section name (valid while the
-	 *					returned appraisal is referenced), optional
+	 * @param name		receives the matching attester's section name, ""
+	 *					if none matches
+	 * @param len		size of name
+	 * @param error		receives why the matching attester is unusable
+	 * @param error_len	size of error
 	 * @return			appraisal policy (reference), NULL if none matches
+	 *					or the matching attester is unusable
 	 */
 	ratkn_appraisal_t *(*get_appraisal)(ratkn_config_t *this,
-										identification_t *id, char **name);
+										identification_t *id, char *name,
+										size_t len, char *error,
+										size_t error_len);
 
 	/**
 	 * Get a verifier.

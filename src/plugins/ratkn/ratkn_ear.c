@@ -48,6 +48,32 @@ static char *tv_names[RATKN_EAR_TV_COUNT] = {
 /*
  * Described in header
  */
+char *ratkn_ear_tv_name(int claim)
+{
+	return claim >= 0 && claim < RATKN_EAR_TV_COUNT ? tv_names[claim] : NULL;
+}
+
+/*
+ * Described in header
+ */
+bool ratkn_ear_tv_from_name(char *name, int *claim)
+{
+	int i;
+
+	for (i = 0; name && i < RATKN_EAR_TV_COUNT; i++)
+	{
+		if (streq(name, tv_names[i]))
+		{
+			*claim = i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/*
+ * Described in header
+ */
 char *ratkn_ear_status_name(ratkn_ear_status_t status)
 {
 	switch (status)

@@ -77,6 +77,30 @@ enum {
 	RATKN_EAR_TV_COUNT,
 };
 
+/**
+ * Lowest and highest value of the AR4SI "affirming" tier of a
+ * trustworthiness claim.
+ */
+#define RATKN_EAR_TV_AFFIRMING_MIN 2
+#define RATKN_EAR_TV_AFFIRMING_MAX 31
+
+/**
+ * Name of a trustworthiness claim ("hardware", ...).
+ *
+ * @param claim		RATKN_EAR_TV_* index
+ * @return			static name, NULL if out of range
+ */
+char *ratkn_ear_tv_name(int claim);
+
+/**
+ * Parse the name of a trustworthiness claim.
+ *
+ * @param name		name, as in the JSON ("instance-identity", ...)
+ * @param claim		receives the RATKN_EAR_TV_* index
+ * @return			FALSE if unknown
+ */
+bool ratkn_ear_tv_from_name(char *name, int *claim);
+
 typedef struct ratkn_ear_claims_t ratkn_ear_claims_t;
 
 /**

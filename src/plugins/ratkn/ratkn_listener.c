@@ -23,6 +23,7 @@
 #include "ratkn_keyring.h"
 #include "ratkn_release.h"
 #include "ratkn_kms_policy.h"
+#include "ratkn_clocks.h"
 
 #include <time.h>
 
@@ -115,6 +116,17 @@ typedef struct {
 	 * Identity of the attested peer, as it authenticated
 	 */
 	identification_t *attested_id;
+
+	/**
+	 * Policy of the connection the peer was appraised under (reference);
+	 * appraised again if charon switches to another one
+	 */
+	ratkn_policy_t *appraised;
+
+	/**
+	 * Monotonic time of the scheduled re-attestation, 0 for none
+	 */
+	time_t reattest_at;
 
 	/**
 	 * Whether SK was handed out as PPK
@@ -247,6 +259,11 @@ struct private_ratkn_listener_t {
 	 * keys_on_down = remove
 	 */
 	linked_list_t *keyrings;
+
+	/**
+	 * Newest TPM clock info of the AKs we appraised
+	 */
+	ratkn_clocks_t *clocks;
 };
 
 /**
@@ -323,6 +340,7 @@ static void entry_destroy(entry_t *this)
 	chunk_free(&this->attestation);
 	free(this->remote_token);
 	DESTROY_IF(this->attested_id);
+	DESTROY_IF(this->appraised);
 	DESTROY_IF(this->keys);
 	DESTROY_IF(this->requests);
 	DESTROY_FUNCTION_IF(this->requested, free);
@@ -1947,19 +1965,21 @@ static bool sk_is_only_key(ike_sa_t *ike_sa, entry_t *entry,
 
 /**
  * Relying party: check an attestation result (section 13.3); msg receives
- * what happened, TRUE if accepted
+ * what happened, TRUE if accepted. passport is TRUE for a RATKN_RESULT the
+ * attester sent, FALSE for the verifier's answer about the evidence we
+ * received.
  */
 static bool check_result(private_ratkn_listener_t *this, entry_t *entry,
-						 ratkn_policy_t *policy, char *token,
+						 ratkn_policy_t *policy, char *token, bool passport,
 						 chunk_t identity, char *msg, size_t len)
 {
 	ratkn_verifier_cfg_t *verifier;
-	ratkn_ear_claims_t *claims;
+	ratkn_verdict_policy_t judge;
+	ratkn_verdict_t verdict;
 	ratkn_ear_t *ear;
 	uint8_t binding[RATKN_HASH_LEN], id_hash[RATKN_HASH_LEN];
-	char reason[256] = "", bound[64] = "bound to this IKE_SA";
+	char reason[256] = "";
 	time_t now = time(NULL);
-	bool ok = FALSE;
 
 	verifier = this->config->get_verifier(this->config, policy->verifier);
 	if (!verifier)
@@ -1976,63 +1996,62 @@ static bool check_result(private_ratkn_listener_t *this, entry_t *entry,
 		verifier->destroy(verifier);
 		return FALSE;
 	}
-	claims = ear->get_claims(ear);
 	if (!entry->session->get_peer_binding(entry->session, identity, binding,
 										  id_hash))
 	{
 		snprintf(msg, len, "computing the binding failed");
-	}
-	else if (!chunk_equals_const(claims->identity_hash,
-								 chunk_from_thing(id_hash)))
-	{
-		snprintf(msg, len, "attestation result for another identity");
-	}
-	else if (!chunk_equals_const(claims->nonce, chunk_from_thing(binding)) &&
-			 !(policy->freshness && claims->iat + (time_t)policy->freshness >=
-												now))
-	{
-		snprintf(msg, len, "attestation result bound to another IKE session%s",
-				 policy->freshness ? ", and older than the freshness window"
-								   : "");
+		verdict = RATKN_VERDICT_REFUSE;
 	}
 	else
 	{
-		if (!chunk_equals_const(claims->nonce, chunk_from_thing(binding)))
-		{
-			snprintf(bound, sizeof(bound), "cached result, issued %lds ago",
-					 (long)(now - claims->iat));
-		}
-		switch (claims->status)
-		{
-			case RATKN_EAR_AFFIRMING:
-				ok = TRUE;
-				break;
-			case RATKN_EAR_WARNING:
-				switch (policy->on_warning)
-				{
-					case RATKN_WARNING_ACCEPT:
-						ok = TRUE;
-						break;
-					case RATKN_WARNING_RESTRICT:
-						ok = entry->restricted = TRUE;
-						break;
-					default:
-						break;
-				}
-				break;
-			default:
-				break;
-		}
-		entry->status = claims->status;
-		snprintf(msg, len, "verifier '%s' says %s (%s)%s%s%s", verifier->name,
-				 ratkn_ear_status_name(claims->status), bound,
-				 claims->reason ? ": " : "", claims->reason ?: "",
-				 entry->restricted ? ", CHILD_SAs restricted to warning_ts"
-								   : "");
+		judge = (ratkn_verdict_policy_t){
+			.passport = passport,
+			.freshness = policy->freshness,
+			.on_warning = policy->on_warning,
+			.policy_ids = policy->accept_policies,
+			.require_trust = policy->require_trust,
+		};
+		verdict = ratkn_verdict_judge(ear->get_claims(ear), &judge, binding,
+									  id_hash, now, reason, sizeof(reason));
+		entry->status = ear->get_claims(ear)->status;
+		entry->restricted = verdict == RATKN_VERDICT_RESTRICT;
+		snprintf(msg, len, "verifier '%s' %s %s", verifier->name,
+				 verdict == RATKN_VERDICT_REFUSE ? "result refused:" : "says",
+				 reason);
 	}
 	ear->destroy(ear);
 	verifier->destroy(verifier);
-	return ok;
+	return verdict != RATKN_VERDICT_REFUSE;
+}
+
+/**
+ * Relying party: check the clock info of the peer's authentic quote against
+ * the newest seen of its AK
+ */
+static ratkn_appraisal_status_t check_clock(private_ratkn_listener_t *this,
+											entry_t *entry, char *reason,
+											size_t len)
+{
+	ratkn_clock_info_t info;
+
+	if (!entry->evidence->get_clock_info(entry->evidence, &info))
+	{	/* not reached, the appraisal parsed the quote */
+		snprintf(reason, len, "not a TPM quote");
+		return RATKN_APPRAISAL_NOT_A_QUOTE;
+	}
+	if (!this->clocks->check(this->clocks,
+							 entry->evidence->get_ak_public(entry->evidence),
+							 &info, reason, len))
+	{
+		return RATKN_APPRAISAL_STALE;
+	}
+	if (!info.safe)
+	{
+		DBG1(DBG_IKE, "ratkn: the peer's TPM clock is not marked safe (an "
+			 "unorderly shutdown since it was last saved), only its boot "
+			 "counters are compared");
+	}
+	return RATKN_APPRAISAL_OK;
 }
 
 /**
@@ -2045,33 +2064,50 @@ static bool appraise_local(private_ratkn_listener_t *this, entry_t *entry,
 {
 	ratkn_appraisal_t *appraisal;
 	ratkn_appraisal_status_t status;
-	char reason[256], *attester = NULL;
+	char reason[256] = "", attester[64] = "";
+	bool pcrs;
 
-	appraisal = this->config->get_appraisal(this->config, other, &attester);
+	appraisal = this->config->get_appraisal(this->config, other, attester,
+											sizeof(attester), reason,
+											sizeof(reason));
 	if (!appraisal)
 	{
-		snprintf(msg, len, "no attester configured for this identity "
-				 "(charon.plugins.ratkn.attesters)");
+		if (reason[0])
+		{
+			snprintf(msg, len, "attester '%s' is misconfigured: %s",
+					 attester, reason);
+		}
+		else
+		{
+			snprintf(msg, len, "no attester configured for this identity "
+					 "(charon.plugins.ratkn.attesters)");
+		}
 		return FALSE;
 	}
 	status = entry->session->appraise(entry->session, entry->evidence,
 									  appraisal, identity, reason,
 									  sizeof(reason));
+	if (status == RATKN_APPRAISAL_OK)
+	{
+		status = check_clock(this, entry, reason, sizeof(reason));
+	}
 	if (status != RATKN_APPRAISAL_OK)
 	{
 		snprintf(msg, len, "%N: %s", ratkn_appraisal_status_names, status,
 				 reason);
 	}
 	else
-	{
-		entry->status = RATKN_EAR_AFFIRMING;
+	{	/* without reference values we vouch for the platform, not its
+		 * state: no status a KMS grant accepts */
+		pcrs = appraisal->has_reference(appraisal);
+		entry->status = pcrs ? RATKN_EAR_AFFIRMING : RATKN_EAR_NONE;
 		snprintf(msg, len, "%N evidence of attester '%s' appraised, %u PCRs "
-				 "quoted, bound to this IKE_SA and certificate '%Y'",
+				 "quoted%s, bound to this IKE_SA and certificate '%Y'",
 				 ratkn_format_names,
 				 entry->evidence->get_format(entry->evidence), attester,
 				 entry->evidence->get_pcr_values(entry->evidence)->get_count(
 							entry->evidence->get_pcr_values(entry->evidence)),
-				 subject);
+				 pcrs ? "" : " (no reference values: status none)", subject);
 	}
 	appraisal->destroy(appraisal);
 	return status == RATKN_APPRAISAL_OK;
@@ -2152,7 +2188,7 @@ static bool appraise_peer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 		else
 		{
 			ok = check_result(this, entry, policy,
-							  entry->result->get_token(entry->result),
+							  entry->result->get_token(entry->result), TRUE,
 							  identity, msg, len);
 		}
 	}
@@ -2170,7 +2206,7 @@ static bool appraise_peer(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 		if (entry->remote_token)
 		{
 			ok = check_result(this, entry, policy, entry->remote_token,
-							  identity, msg, len);
+							  FALSE, identity, msg, len);
 		}
 		else
 		{
@@ -2236,6 +2272,8 @@ static bool appraise(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	other = ike_sa->get_other_id(ike_sa);
 	model = entry->session->get_model(entry->session, TRUE);
 	ok = appraise_peer(this, ike_sa, entry, policy, model, msg, sizeof(msg));
+	DESTROY_IF(entry->appraised);
+	entry->appraised = policy->get_ref(policy);
 	if (ok)
 	{
 		DBG1(DBG_IKE, "ratkn: peer '%Y' attested (%N): %s, in %u ms", other,
@@ -2252,6 +2290,93 @@ static bool appraise(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 		   ok ? (entry->restricted ? "restricted" : "accepted") : "refused",
 		   msg, &start);
 	return ok;
+}
+
+/**
+ * Relying party: charon switched to another connection (or the
+ * configuration was reloaded) after we appraised the peer under a policy;
+ * forget that appraisal so that the final connection's policy decides
+ */
+static void forget_appraisal(entry_t *entry, ratkn_policy_t *policy)
+{
+	if (!entry->appraised || entry->appraised == policy)
+	{
+		return;
+	}
+	DBG1(DBG_IKE, "ratkn: the IKE_SA moved from connection '%s' to '%s' "
+		 "after the peer was appraised, appraising it again under '%s'",
+		 entry->appraised->name, policy ? policy->name : "(no ratkn)",
+		 policy ? policy->name : "(no ratkn)");
+	if (!policy || !entry->appraised->verifier || !policy->verifier ||
+		!streq(entry->appraised->verifier, policy->verifier))
+	{	/* another verifier has to be asked */
+		entry->asked_verifier = FALSE;
+		free(entry->remote_token);
+		entry->remote_token = NULL;
+		entry->remote_error[0] = '\0';
+	}
+	entry->appraised->destroy(entry->appraised);
+	entry->appraised = NULL;
+	entry->attested = FALSE;
+	entry->restricted = FALSE;
+	entry->status = RATKN_EAR_NONE;
+	DESTROY_IF(entry->attested_id);
+	entry->attested_id = NULL;
+}
+
+/**
+ * Whether a connection lists an attestation model
+ */
+static bool model_allowed(ratkn_policy_t *policy, ratkn_model_t model)
+{
+	int i;
+
+	for (i = 0; i < policy->model_count; i++)
+	{
+		if (policy->models[i] == model)
+		{
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
+/**
+ * Check that the models negotiated for each direction are among the
+ * connection's: a responder negotiates from its global list before it
+ * knows the connection
+ */
+static bool check_models(entry_t *entry, ratkn_policy_t *policy,
+						 uint8_t mine, uint8_t peer)
+{
+	ratkn_model_t model;
+
+	if ((policy->role & RATKN_FLAG_VERIFY) && (peer & RATKN_FLAG_ATTEST))
+	{
+		model = entry->session->get_model(entry->session, TRUE);
+		if (model && !model_allowed(policy, model))
+		{
+			DBG1(DBG_IKE, "ratkn: the peer attests in the %N model, which "
+				 "connection '%s' does not allow (as IKE responder ratkn "
+				 "negotiated it from charon.plugins.ratkn.models before the "
+				 "connection was known), refusing", ratkn_model_names, model,
+				 policy->name);
+			return FALSE;
+		}
+	}
+	if ((policy->role & RATKN_FLAG_ATTEST) && (mine & RATKN_FLAG_ATTEST) &&
+		(peer & RATKN_FLAG_VERIFY))
+	{
+		model = entry->session->get_model(entry->session, FALSE);
+		if (model && !model_allowed(policy, model))
+		{
+			DBG1(DBG_IKE, "ratkn: we would attest in the %N model, which "
+				 "connection '%s' does not allow, refusing",
+				 ratkn_model_names, model, policy->name);
+			return FALSE;
+		}
+	}
+	return TRUE;
 }
 
 /**
@@ -2358,6 +2483,10 @@ static bool check_negotiation(private_ratkn_listener_t *this,
 	{
 		DBG1(DBG_IKE, "ratkn: connection '%s' has us attest, but the peer "
 			 "does not ask for attestation", policy->name);
+		return FALSE;
+	}
+	if (!check_models(entry, policy, mine, peer))
+	{
 		return FALSE;
 	}
 	*active = TRUE;
@@ -2472,23 +2601,49 @@ METHOD(listener_t, narrow, bool,
 	private_ratkn_listener_t *this, ike_sa_t *ike_sa, child_sa_t *child_sa,
 	narrow_hook_t type, linked_list_t *local, linked_list_t *remote)
 {
-	ratkn_policy_t *policy;
+	traffic_selector_t *ts;
 	entry_t *entry;
 
 	entry = get_entry(this, ike_sa);
-	if (!entry || !entry->restricted ||
-		(type != NARROW_RESPONDER && type != NARROW_INITIATOR_POST_AUTH))
+	if (!entry || !entry->restricted)
 	{
 		return TRUE;
 	}
-	policy = get_policy(this, ike_sa);
-	if (policy && policy->warning_ts)
+	switch (type)
 	{
-		narrow_to(local, policy->warning_ts);
+		case NARROW_INITIATOR_PRE_AUTH:
+			/* a later CHILD_SA (or a rekeying): propose only what is
+			 * allowed */
+		case NARROW_RESPONDER:
+		case NARROW_INITIATOR_POST_NOAUTH:
+			/* the CHILD_SA of IKE_AUTH, the peer authenticated in it */
+		case NARROW_INITIATOR_POST_AUTH:
+			break;
+		default:
+			return TRUE;
+	}
+	if (entry->appraised && entry->appraised->warning_ts)
+	{
+		narrow_to(local, entry->appraised->warning_ts);
+	}
+	else
+	{	/* not reached, restrict needs warning_ts */
+		while (local->remove_first(local, (void**)&ts) == SUCCESS)
+		{
+			ts->destroy(ts);
+		}
+	}
+	if (local->get_count(local))
+	{
 		DBG1(DBG_IKE, "ratkn: peer has attestation status warning, CHILD_SA "
 			 "'%s' narrowed to %#R", child_sa->get_name(child_sa), local);
 	}
-	DESTROY_IF(policy);
+	else
+	{
+		DBG1(DBG_IKE, "ratkn: peer has attestation status warning, nothing "
+			 "of CHILD_SA '%s' is within warning_ts, refusing it",
+			 child_sa->get_name(child_sa));
+	}
 	return TRUE;
 }
 
@@ -2507,6 +2662,10 @@ METHOD(listener_t, authorize, bool,
 	entry = get_entry(this, ike_sa);
 	/* the connection may change during IKE_AUTH, always use the current */
 	policy = get_policy(this, ike_sa);
+	if (entry)
+	{
+		forget_appraisal(entry, policy);
+	}
 	if (!policy)
 	{
 		if (entry && final && entry->session->get_state(entry->session) ==
@@ -2730,6 +2889,7 @@ METHOD(listener_t, ike_updown, bool,
 	{
 		/* re-authentication runs IKE_SA_INIT/IKE_AUTH again, hence a new
 		 * attestation and a new SK */
+		entry->reattest_at = time_monotonic(NULL) + policy->reattest;
 		lib->scheduler->schedule_job(lib->scheduler,
 				(job_t*)rekey_ike_sa_job_create(ike_sa->get_id(ike_sa), TRUE),
 				policy->reattest);
@@ -2737,6 +2897,58 @@ METHOD(listener_t, ike_updown, bool,
 			 policy->reattest);
 	}
 	DESTROY_IF(policy);
+	return TRUE;
+}
+
+METHOD(listener_t, ike_rekey, bool,
+	private_ratkn_listener_t *this, ike_sa_t *old, ike_sa_t *new)
+{
+	uintptr_t old_id, new_id;
+	entry_t *entry, *replaced;
+	time_t now;
+	u_int left = 0;
+
+	old_id = old->get_unique_id(old);
+	new_id = new->get_unique_id(new);
+	this->mutex->lock(this->mutex);
+	entry = this->entries->remove(this->entries, (void*)old_id);
+	replaced = NULL;
+	if (entry)
+	{
+		entry->id = new_id;
+		replaced = this->entries->put(this->entries, (void*)new_id, entry);
+	}
+	this->mutex->unlock(this->mutex);
+	if (replaced)
+	{	/* not reached, a new IKE_SA has no state */
+		entry_destroy(replaced);
+	}
+	if (!entry)
+	{
+		return TRUE;
+	}
+	/* the rekeyed IKE_SA's keys derive from the old SK_d, so they still
+	 * depend on SK; what was decided about the peer stays in force */
+	if (entry->reattest_at)
+	{
+		now = time_monotonic(NULL);
+		left = entry->reattest_at > now ? entry->reattest_at - now : 1;
+		entry->reattest_at = now + left;
+		lib->scheduler->schedule_job(lib->scheduler,
+				(job_t*)rekey_ike_sa_job_create(new->get_id(new), TRUE),
+				left);
+	}
+	if (entry->attested || entry->keyring || entry->done)
+	{
+		DBG1(DBG_IKE, "ratkn: IKE_SA rekeyed, its attestation state moved to "
+			 "%s[%u]%s%s", new->get_name(new), new_id,
+			 entry->restricted ? ", CHILD_SAs still restricted" : "",
+			 entry->keyring ? ", released keys kept" : "");
+		if (left)
+		{
+			DBG1(DBG_IKE, "ratkn: peer will be re-attested in %us", left);
+		}
+	}
 	return TRUE;
 }
 
@@ -2803,6 +3015,7 @@ METHOD(ratkn_listener_t, destroy, void,
 									 (void*)keyring_use_destroy);
 	this->kms->destroy(this->kms);
 	this->cache->destroy_function(this->cache, (void*)passport_destroy);
+	this->clocks->destroy(this->clocks);
 	this->mutex->destroy(this->mutex);
 	DESTROY_IF(this->tpm);
 	free(this);
@@ -2825,6 +3038,7 @@ ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config,
 				.authorize = _authorize,
 				.ike_state_change = _ike_state_change,
 				.ike_updown = _ike_updown,
+				.ike_rekey = _ike_rekey,
 				.narrow = _narrow,
 			},
 			.get_shared = _get_shared,
@@ -2846,6 +3060,7 @@ ratkn_listener_t *ratkn_listener_create(ratkn_config_t *config,
 									8),
 		.kms = ratkn_release_create(),
 		.keyrings = linked_list_create(),
+		.clocks = ratkn_clocks_create(1024),
 	);
 
 	if (config->can_attest(config))

@@ -70,6 +70,8 @@ static struct {
 	{ "keys",		keys_suite_create },
 	{ "keyring",	keyring_suite_create },
 	{ "ear",		ear_suite_create },
+	{ "verdict",	verdict_suite_create },
+	{ "clocks",		clocks_suite_create },
 	{ "http",		http_suite_create },
 	{ "credential",	credential_suite_create },
 	{ "jwe",		jwe_suite_create },

@@ -43,6 +43,8 @@ Suite *result_suite_create();
 Suite *keys_suite_create();
 Suite *keyring_suite_create();
 Suite *ear_suite_create();
+Suite *verdict_suite_create();
+Suite *clocks_suite_create();
 Suite *http_suite_create();
 Suite *credential_suite_create();
 Suite *jwe_suite_create();

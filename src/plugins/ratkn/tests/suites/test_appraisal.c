@@ -324,6 +324,124 @@ START_TEST(test_wrong_binding)
 }
 END_TEST
 
+/**
+ * Evidence of an honest attester (responder) for a verifier's challenge
+ * (docs/protocol.md, section 13.5), claiming the given challenge
+ */
+static ratkn_evidence_t *attest_challenged(chunk_t challenge, chunk_t claimed)
+{
+	uint8_t binding[RATKN_HASH_LEN], qualifying[RATKN_HASH_LEN];
+	ratkn_evidence_t *evidence, *parsed;
+	ratkn_pcr_values_t *values;
+	chunk_t quote, sig;
+
+	ck_assert(ratkn_binding_compute(RATKN_IKE_RESPONDER,
+				chunk_from_thing(t.session), chunk_from_thing(t.identity),
+				binding));
+	ck_assert(ratkn_binding_challenged(binding, challenge, qualifying));
+	ck_assert(t.tpm->quote(t.tpm, &t.sel, chunk_from_thing(qualifying),
+						   &quote, &sig, &values));
+	evidence = ratkn_evidence_create_certified(RATKN_IKE_RESPONDER,
+					chunk_from_thing(t.session), chunk_from_thing(t.identity),
+					quote, sig, t.ak_public, values, chunk_empty, chunk_empty,
+					chunk_empty, claimed);
+	ck_assert(evidence);
+	parsed = ratkn_evidence_parse(evidence->get_encoding(evidence));
+	ck_assert(parsed);
+	ck_assert(claimed.len ? chunk_equals(parsed->get_challenge(parsed),
+										 claimed)
+						  : !parsed->get_challenge(parsed).len);
+	evidence->destroy(evidence);
+	chunk_free(&quote);
+	chunk_free(&sig);
+	return parsed;
+}
+
+START_TEST(test_challenged)
+{
+	ratkn_appraisal_t *appraisal;
+	ratkn_evidence_t *evidence;
+	chunk_t challenge, other;
+
+	challenge = chunk_from_chars(0x00,0x00,0x00,0x00,0x6b,0x49,0xd2,0x00,
+								 0x01,0x02,0x03,0x04,0x05,0x06,0x07,0x08,
+								 0x09,0x0a,0x0b,0x0c,0x0d,0x0e,0x0f,0x10);
+	other = chunk_clone(challenge);
+	other.ptr[8] ^= 0x01;
+	appraisal = policy("sha256:0-7");
+
+	/* the quote covers binding and challenge */
+	evidence = attest_challenged(challenge, challenge);
+	assert_appraisal(appraisal, evidence, RATKN_APPRAISAL_OK, NULL);
+	evidence->destroy(evidence);
+
+	/* claiming another challenge than the quote's */
+	evidence = attest_challenged(challenge, other);
+	assert_appraisal(appraisal, evidence, RATKN_APPRAISAL_BINDING_MISMATCH,
+					 "with the claimed challenge");
+	evidence->destroy(evidence);
+
+	/* hiding the challenge */
+	evidence = attest_challenged(challenge, chunk_empty);
+	assert_appraisal(appraisal, evidence, RATKN_APPRAISAL_BINDING_MISMATCH,
+					 "binding mismatch");
+	evidence->destroy(evidence);
+
+	/* a plain quote presented as challenged */
+	evidence = attest();
+	ck_assert(!evidence->get_challenge(evidence).len);
+	evidence->destroy(evidence);
+
+	chunk_free(&other);
+	appraisal->destroy(appraisal);
+}
+END_TEST
+
+START_TEST(test_ak_name)
+{
+	ratkn_appraisal_t *by_spki, *by_name;
+	ratkn_evidence_t *evidence;
+	ratkn_pcr_values_t *values;
+	chunk_t quote, sig, name, forged;
+
+	ck_assert(ratkn_ak_name(t.ak_public, &name));
+	ck_assert_int_eq(name.len, 34);
+	ck_assert(name.ptr[0] == 0x00 && name.ptr[1] == 0x0b);
+	by_spki = policy("sha256:0-7");
+	by_name = ratkn_appraisal_create();
+	by_name->add_ak_name(by_name, name);
+	by_name->set_reference(by_name, current_reference("sha256:0-7"));
+
+	evidence = attest();
+	assert_appraisal(by_name, evidence, RATKN_APPRAISAL_OK, NULL);
+	evidence->destroy(evidence);
+
+	/* the same key with other attributes (noDA flipped): the SPKI still
+	 * matches and the signature verifies, the Name does not */
+	evidence = attest_as(RATKN_IKE_RESPONDER, chunk_from_thing(t.session),
+						 chunk_from_thing(t.identity), RATKN_IKE_RESPONDER,
+						 chunk_from_thing(t.session),
+						 chunk_from_thing(t.identity), &quote, &sig, &values);
+	evidence->destroy(evidence);
+	forged = chunk_clone(t.ak_public);
+	forged.ptr[6] ^= 0x04;
+	evidence = wire(RATKN_IKE_RESPONDER, chunk_from_thing(t.session),
+					chunk_from_thing(t.identity), quote, sig, forged, values);
+	assert_appraisal(by_spki, evidence, RATKN_APPRAISAL_OK, NULL);
+	assert_appraisal(by_name, evidence, RATKN_APPRAISAL_UNTRUSTED_AK,
+					 "untrusted AK");
+	ck_assert_msg(strstr(last_reason, "Name 000b"), "%s", last_reason);
+	evidence->destroy(evidence);
+
+	chunk_free(&forged);
+	chunk_free(&quote);
+	chunk_free(&sig);
+	chunk_free(&name);
+	by_spki->destroy(by_spki);
+	by_name->destroy(by_name);
+}
+END_TEST
+
 START_TEST(test_session_mismatch)
 {
 	ratkn_appraisal_t *appraisal;
@@ -1007,8 +1125,11 @@ START_TEST(test_status_names)
 			 RATKN_APPRAISAL_SHARE_NOT_CERTIFIED);
 	ck_assert_str_eq(buf, "share-not-certified");
 	snprintf(buf, sizeof(buf), "%N", ratkn_appraisal_status_names,
-			 RATKN_APPRAISAL_SHARE_NOT_CERTIFIED + 1);
-	ck_assert_str_eq(buf, "(13)");
+			 RATKN_APPRAISAL_STALE);
+	ck_assert_str_eq(buf, "stale-quote");
+	snprintf(buf, sizeof(buf), "%N", ratkn_appraisal_status_names,
+			 RATKN_APPRAISAL_STALE + 1);
+	ck_assert_str_eq(buf, "(14)");
 }
 END_TEST
 
@@ -1030,6 +1151,8 @@ Suite *appraisal_suite_create()
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_good, 0, 2);
 	tcase_add_test(tc, test_wrong_binding);
+	tcase_add_test(tc, test_challenged);
+	tcase_add_test(tc, test_ak_name);
 	tcase_add_test(tc, test_session_mismatch);
 	tcase_add_test(tc, test_identity_mismatch);
 	tcase_add_test(tc, test_wrong_role);

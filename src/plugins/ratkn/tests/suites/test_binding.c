@@ -28,6 +28,8 @@
 	"0e1695891a5277530ae5cf285037647e1a4100d5619196741ec21cebe6514d6e"
 #define BINDING_I \
 	"b43b58296cf122d94967d8fa458adb63e26bf63f655e8154538cabd0948a61b7"
+#define CHALLENGED_R \
+	"5f25ee8723b337e5320c8e7aa7eac1bb3c2b3d99fef26f1bf643bb9a973c1603"
 
 /**
  * Bytes start, start + 1, ..., start + len - 1
@@ -85,6 +87,34 @@ START_TEST(test_vector)
 }
 END_TEST
 
+START_TEST(test_challenged_vector)
+{
+	uint8_t q[RATKN_HASH_LEN];
+	chunk_t binding, challenge, expected, c;
+
+	binding = ratkn_test_hex(BINDING_R);
+	challenge = counting(0xa0, 40);
+	ck_assert(ratkn_binding_challenged(binding.ptr, challenge, q));
+	expected = ratkn_test_hex(CHALLENGED_R);
+	c = chunk_from_thing(q);
+	ck_assert_msg(chunk_equals(c, expected), "challenged binding %#B", &c);
+	chunk_free(&expected);
+
+	/* 16 to 64 octets */
+	ck_assert(!ratkn_binding_challenged(binding.ptr,
+										chunk_create(challenge.ptr, 15), q));
+	ck_assert(ratkn_binding_challenged(binding.ptr,
+									   chunk_create(challenge.ptr, 16), q));
+	chunk_free(&challenge);
+	challenge = counting(0x00, 65);
+	ck_assert(!ratkn_binding_challenged(binding.ptr, challenge, q));
+	ck_assert(ratkn_binding_challenged(binding.ptr,
+									   chunk_create(challenge.ptr, 64), q));
+	chunk_free(&challenge);
+	chunk_free(&binding);
+}
+END_TEST
+
 START_TEST(test_order_matters)
 {
 	uint8_t a[RATKN_HASH_LEN], b[RATKN_HASH_LEN];
@@ -128,6 +158,7 @@ Suite *binding_suite_create()
 
 	tc = tcase_create("binding");
 	tcase_add_test(tc, test_vector);
+	tcase_add_test(tc, test_challenged_vector);
 	tcase_add_test(tc, test_order_matters);
 	tcase_add_test(tc, test_invalid);
 	suite_add_tcase(s, tc);

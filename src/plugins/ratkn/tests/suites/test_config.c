@@ -192,6 +192,12 @@ static char *invalid[] = {
 	"role = relying-party\nrequire_tpm_share = yes",
 	"role = relying-party\nrequire_tpm_share = yes\ngroup = ecp256\n"
 		"models = passport\nverifier = v",
+	/* results: known claims, and only where results are judged */
+	"appraisal = verifier\nverifier = v\nrequire_trust = firmware",
+	"require_trust = hardware",
+	"accept_policies = ratkn/prod",
+	"models = passport, background-check\nverifier = v\n"
+		"accept_policies = ratkn/prod",
 };
 
 START_TEST(test_invalid)
@@ -210,6 +216,67 @@ START_TEST(test_invalid)
 	ck_assert(policy);
 	ck_assert_msg(!policy->valid, "'%s' accepted", invalid[_i]);
 	policy->destroy(policy);
+	config->destroy(config);
+}
+END_TEST
+
+START_TEST(test_results)
+{
+	ratkn_config_t *config;
+	ratkn_policy_t *policy;
+	ratkn_verifier_cfg_t *verifier;
+	char *conf, *id;
+
+	ck_assert(asprintf(&conf,
+		"verifiers {\n"
+		"  tls {\nurl = https://verifier.example:8443\nkey = %s\n}\n"
+		"  plain {\nurl = http://verifier.example:8080\nkey = %s\n}\n"
+		"  test {\nurl = http://127.0.0.1:8080\nkey = %s\n"
+		"         allow_http = yes\n}\n"
+		"  other {\nurl = ftp://verifier.example\nkey = %s\n"
+		"          allow_http = yes\n}\n"
+		"}\n"
+		"connections {\n"
+		"  rbc {\nappraisal = verifier\nverifier = tls\n"
+		"        accept_policies = ratkn/prod, ratkn/lab\n"
+		"        require_trust = hardware, instance-identity\n}\n"
+		"  pp {\nmodels = passport\nverifier = tls\n"
+		"       require_trust = hardware\n}\n"
+		"  any {\nappraisal = verifier\nverifier = tls\n}\n"
+		"}", ak_path, ak_path, ak_path, ak_path) > 0);
+	load_settings(conf);
+	free(conf);
+	config = ratkn_config_create();
+
+	policy = config->get_policy(config, "rbc");
+	ck_assert(policy && policy->valid);
+	ck_assert_int_eq(policy->accept_policies->get_count(
+										policy->accept_policies), 2);
+	ck_assert(policy->accept_policies->get_first(policy->accept_policies,
+												 (void**)&id) == SUCCESS);
+	ck_assert_str_eq(id, "ratkn/prod");
+	ck_assert_int_eq(policy->require_trust, (1 << RATKN_EAR_TV_HARDWARE) |
+					 (1 << RATKN_EAR_TV_INSTANCE));
+	policy->destroy(policy);
+	policy = config->get_policy(config, "pp");
+	ck_assert(policy && policy->valid);
+	ck_assert(!policy->accept_policies);
+	ck_assert_int_eq(policy->require_trust, 1 << RATKN_EAR_TV_HARDWARE);
+	policy->destroy(policy);
+	policy = config->get_policy(config, "any");
+	ck_assert(policy && policy->valid);
+	ck_assert(!policy->accept_policies && !policy->require_trust);
+	policy->destroy(policy);
+
+	/* evidence and results travel over https only, unless allowed */
+	verifier = config->get_verifier(config, "tls");
+	ck_assert(verifier);
+	verifier->destroy(verifier);
+	ck_assert(!config->get_verifier(config, "plain"));
+	verifier = config->get_verifier(config, "test");
+	ck_assert(verifier);
+	verifier->destroy(verifier);
+	ck_assert(!config->get_verifier(config, "other"));
 	config->destroy(config);
 }
 END_TEST
@@ -316,56 +383,92 @@ START_TEST(test_groups)
 }
 END_TEST
 
+/**
+ * Look up the attester of an identity: its section name and, if it is
+ * unusable, why
+ */
+static ratkn_appraisal_t *lookup(ratkn_config_t *config, char *str,
+								 char *name, char *error)
+{
+	ratkn_appraisal_t *appraisal;
+	identification_t *id;
+
+	name[0] = error[0] = '\0';
+	id = identification_create_from_string(str);
+	appraisal = config->get_appraisal(config, id, name, 64, error, 256);
+	id->destroy(id);
+	return appraisal;
+}
+
 START_TEST(test_attesters)
 {
 	ratkn_config_t *config;
 	ratkn_appraisal_t *appraisal;
-	identification_t *id;
-	char *conf, *name;
+	char *conf, name[64], error[256];
 
 	ck_assert(asprintf(&conf,
 		"attesters {\n"
 		"  gw {\nid = \"C=CH, O=ratkn, CN=gw.ratkn.test\"\nak = %s\n"
 		"       reference = %s\n}\n"
-		"  fleet {\nid = \"C=CH, O=ratkn, CN=*\"\nak = \"%s, %s\"\n}\n"
-		"  noak {\nid = \"CN=noak\"\n}\n"
-		"  badak {\nid = \"CN=badak\"\nak = %s/missing.pem\n}\n"
-		"  badref {\nid = \"CN=badref\"\nak = %s\nreference = %s/missing\n}\n"
-		"}", ak_path, ref_path, ak_path, ak2_path, dir, ak_path, dir) > 0);
+		"  noref {\nid = \"C=CH, O=ratkn, CN=noref\"\nak = %s\n}\n"
+		"  none {\nid = \"C=CH, O=ratkn, CN=none\"\nak = %s\n"
+		"       reference = none\n}\n"
+		"  noak {\nid = \"C=CH, O=ratkn, CN=noak\"\nreference = none\n}\n"
+		"  badak {\nid = \"C=CH, O=ratkn, CN=badak\"\n"
+		"         ak = \"%s, %s/missing.pem\"\nreference = %s\n}\n"
+		"  badref {\nid = \"C=CH, O=ratkn, CN=badref\"\nak = %s\n"
+		"          reference = %s/missing\n}\n"
+		"  badname {\nid = \"C=CH, O=ratkn, CN=badname\"\n"
+		"           ak_name = 000bff\nreference = none\n}\n"
+		"  fleet {\nid = \"C=CH, O=ratkn, CN=*\"\nak = \"%s, %s\"\n"
+		"         reference = %s\n}\n"
+		"}", ak_path, ref_path, ak_path, ak_path, ak_path, dir, ref_path,
+		ak_path, dir, ak_path, ak2_path, ref_path) > 0);
 	load_settings(conf);
 	free(conf);
 	config = ratkn_config_create();
 
-	id = identification_create_from_string("C=CH, O=ratkn, CN=gw.ratkn.test");
-	appraisal = config->get_appraisal(config, id, &name);
+	appraisal = lookup(config, "C=CH, O=ratkn, CN=gw.ratkn.test", name,
+					   error);
 	ck_assert(appraisal);
 	ck_assert_str_eq(name, "gw");
+	ck_assert(appraisal->has_reference(appraisal));
 	appraisal->destroy(appraisal);
-	id->destroy(id);
 
 	/* wildcard identities match groups of attesters */
-	id = identification_create_from_string("C=CH, O=ratkn, CN=relay.ratkn.test");
-	appraisal = config->get_appraisal(config, id, &name);
+	appraisal = lookup(config, "C=CH, O=ratkn, CN=relay.ratkn.test", name,
+					   error);
 	ck_assert(appraisal);
 	ck_assert_str_eq(name, "fleet");
 	appraisal->destroy(appraisal);
-	id->destroy(id);
 
-	id = identification_create_from_string("C=DE, O=other, CN=x");
-	ck_assert(!config->get_appraisal(config, id, NULL));
-	id->destroy(id);
+	ck_assert(!lookup(config, "C=DE, O=other, CN=x", name, error));
+	ck_assert_str_eq(name, "");
+	ck_assert_str_eq(error, "");
 
-	/* sections without usable AK or with broken reference files are not
-	 * trusted at all */
-	id = identification_create_from_string("CN=noak");
-	ck_assert(!config->get_appraisal(config, id, NULL));
-	id->destroy(id);
-	id = identification_create_from_string("CN=badak");
-	ck_assert(!config->get_appraisal(config, id, NULL));
-	id->destroy(id);
-	id = identification_create_from_string("CN=badref");
-	ck_assert(!config->get_appraisal(config, id, NULL));
-	id->destroy(id);
+	/* checking only the AK and the binding must be asked for explicitly */
+	appraisal = lookup(config, "C=CH, O=ratkn, CN=none", name, error);
+	ck_assert(appraisal);
+	ck_assert(!appraisal->has_reference(appraisal));
+	appraisal->destroy(appraisal);
+
+	/* an unusable section fails its identity loudly: the wildcard entry
+	 * after it does not take over */
+	ck_assert(!lookup(config, "C=CH, O=ratkn, CN=noref", name, error));
+	ck_assert_str_eq(name, "noref");
+	ck_assert(strstr(error, "no reference values"));
+	ck_assert(!lookup(config, "C=CH, O=ratkn, CN=noak", name, error));
+	ck_assert_str_eq(name, "noak");
+	ck_assert(strstr(error, "no AK"));
+	ck_assert(!lookup(config, "C=CH, O=ratkn, CN=badak", name, error));
+	ck_assert_str_eq(name, "badak");
+	ck_assert(strstr(error, "missing.pem"));
+	ck_assert(!lookup(config, "C=CH, O=ratkn, CN=badref", name, error));
+	ck_assert_str_eq(name, "badref");
+	ck_assert(strstr(error, "reference values"));
+	ck_assert(!lookup(config, "C=CH, O=ratkn, CN=badname", name, error));
+	ck_assert_str_eq(name, "badname");
+	ck_assert(strstr(error, "ak_name"));
 
 	config->destroy(config);
 }
@@ -497,6 +600,7 @@ Suite *config_suite_create()
 	tcase_add_unchecked_fixture(tc, setup_files, teardown_files);
 	tcase_add_checked_fixture(tc, setup_charon, teardown_charon);
 	tcase_add_test(tc, test_attesters);
+	tcase_add_test(tc, test_results);
 	suite_add_tcase(s, tc);
 
 	return s;

@@ -246,8 +246,8 @@ START_TEST(test_round_trip)
 		ck_assert_int_eq(parsed->status, states[i]);
 		ck_assert_int_eq(parsed->iat, c.iat);
 		ck_assert_int_eq(parsed->exp, c.exp);
-		ck_assert_chunk_eq(parsed->nonce, c.nonce);
-		ck_assert_chunk_eq(parsed->identity_hash, c.identity_hash);
+		ck_assert(chunk_equals(parsed->nonce, c.nonce));
+		ck_assert(chunk_equals(parsed->identity_hash, c.identity_hash));
 		ck_assert_int_eq(parsed->trust[RATKN_EAR_TV_INSTANCE], 2);
 		ck_assert_int_eq(parsed->trust[RATKN_EAR_TV_CONFIGURATION], 2);
 		ck_assert_int_eq(parsed->trust[RATKN_EAR_TV_EXECUTABLES],
@@ -294,6 +294,40 @@ START_TEST(test_optional_claims)
 }
 END_TEST
 
+START_TEST(test_fresh_since)
+{
+	ratkn_ear_claims_t c = claims();
+	ratkn_ear_t *ear;
+	char reason[256], *token;
+	int claim;
+
+	/* absent unless the verifier saw the quote made after its challenge */
+	token = ratkn_ear_sign(&c, priv);
+	ear = ratkn_ear_verify(token, pub, now, reason, sizeof(reason));
+	ck_assert_msg(ear, "%s", reason);
+	ck_assert_int_eq(ear->get_claims(ear)->fresh_since, 0);
+	ear->destroy(ear);
+	free(token);
+
+	c.fresh_since = now - 20;
+	token = ratkn_ear_sign(&c, priv);
+	ck_assert(strstr(token, "."));
+	ear = ratkn_ear_verify(token, pub, now, reason, sizeof(reason));
+	ck_assert_msg(ear, "%s", reason);
+	ck_assert_int_eq(ear->get_claims(ear)->fresh_since, now - 20);
+	ear->destroy(ear);
+	free(token);
+
+	ck_assert(ratkn_ear_tv_from_name("hardware", &claim));
+	ck_assert_int_eq(claim, RATKN_EAR_TV_HARDWARE);
+	ck_assert_str_eq(ratkn_ear_tv_name(RATKN_EAR_TV_INSTANCE),
+					 "instance-identity");
+	ck_assert(!ratkn_ear_tv_from_name("Hardware", &claim));
+	ck_assert(!ratkn_ear_tv_from_name(NULL, &claim));
+	ck_assert(!ratkn_ear_tv_name(RATKN_EAR_TV_COUNT));
+}
+END_TEST
+
 START_TEST(test_known_answer)
 {
 	chunk_t key = chunk_from_str(kat_key), binding, id;
@@ -309,8 +343,8 @@ START_TEST(test_known_answer)
 	ck_assert_int_eq(parsed->status, RATKN_EAR_WARNING);
 	ck_assert_int_eq(parsed->iat, 1700000000);
 	ck_assert_int_eq(parsed->exp, 4102444800);
-	ck_assert_chunk_eq(parsed->nonce, binding);
-	ck_assert_chunk_eq(parsed->identity_hash, id);
+	ck_assert(chunk_equals(parsed->nonce, binding));
+	ck_assert(chunk_equals(parsed->identity_hash, id));
 	ck_assert_int_eq(parsed->trust[RATKN_EAR_TV_INSTANCE], 2);
 	ck_assert_int_eq(parsed->trust[RATKN_EAR_TV_EXECUTABLES], 32);
 	ck_assert_int_eq(parsed->trust[RATKN_EAR_TV_HARDWARE], 0);
@@ -662,6 +696,25 @@ static struct {
 	  "\"submods\":{\"tpm2\":{\"ear.status\":\"affirming\","
 	  "\"ratkn.reason\":7}}}",
 	  "ill-formed ratkn.reason" },
+	/* the challenge must be issued before the result */
+	{ "{\"eat_profile\":\"%1$s\",\"iat\":%2$ld,\"exp\":%3$ld,"
+	  "\"ratkn.fresh-since\":%3$ld,"
+	  "\"ear.verifier-id\":{\"developer\":\"d\",\"build\":\"b\"},"
+	  "\"eat_nonce\":\"%4$s\",\"cnf\":{\"x5t#S256\":\"%5$s\"},"
+	  "\"submods\":{\"tpm2\":{\"ear.status\":\"affirming\"}}}",
+	  "ill-formed ratkn.fresh-since" },
+	{ "{\"eat_profile\":\"%1$s\",\"iat\":%2$ld,\"exp\":%3$ld,"
+	  "\"ratkn.fresh-since\":\"%2$ld\","
+	  "\"ear.verifier-id\":{\"developer\":\"d\",\"build\":\"b\"},"
+	  "\"eat_nonce\":\"%4$s\",\"cnf\":{\"x5t#S256\":\"%5$s\"},"
+	  "\"submods\":{\"tpm2\":{\"ear.status\":\"affirming\"}}}",
+	  "ill-formed ratkn.fresh-since" },
+	{ "{\"eat_profile\":\"%1$s\",\"iat\":%2$ld,\"exp\":%3$ld,"
+	  "\"ratkn.fresh-since\":0,"
+	  "\"ear.verifier-id\":{\"developer\":\"d\",\"build\":\"b\"},"
+	  "\"eat_nonce\":\"%4$s\",\"cnf\":{\"x5t#S256\":\"%5$s\"},"
+	  "\"submods\":{\"tpm2\":{\"ear.status\":\"affirming\"}}}",
+	  "ill-formed ratkn.fresh-since" },
 };
 
 START_TEST(test_invalid_claims)
@@ -826,6 +879,7 @@ Suite *ear_suite_create()
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_optional_claims);
+	tcase_add_test(tc, test_fresh_since);
 	tcase_add_test(tc, test_known_answer);
 	tcase_add_test(tc, test_single_submod);
 	tcase_add_test(tc, test_nonce_identity_exact);

@@ -21,6 +21,7 @@
 
 #include <bio/bio_writer.h>
 #include <tss2/tss2_tpm2_types.h>
+#include <tss2/tss2_mu.h>
 
 /**
  * Captured DBG1 output
@@ -371,6 +372,117 @@ static chunk_t many_pcrs(int count)
 	return data;
 }
 
+START_TEST(test_challenge)
+{
+	ratkn_evidence_t *evidence, *parsed;
+	attr_t attrs[ATTRS + 1];
+	uint8_t challenge[65];
+	chunk_t pcrs, data;
+	int len;
+
+	memset(challenge, 0x77, sizeof(challenge));
+	/* absent unless given */
+	evidence = ratkn_evidence_create(RATKN_IKE_RESPONDER,
+							chunk_from_thing(session),
+							chunk_from_thing(identity), chunk_from_thing(quote),
+							chunk_from_thing(signature), chunk_from_thing(ak),
+							default_values());
+	ck_assert(!evidence->get_challenge(evidence).len);
+	evidence->destroy(evidence);
+
+	/* 16 to 64 octets round-trip */
+	for (len = 16; len <= 64; len += 48)
+	{
+		evidence = ratkn_evidence_create_certified(RATKN_IKE_RESPONDER,
+							chunk_from_thing(session),
+							chunk_from_thing(identity), chunk_from_thing(quote),
+							chunk_from_thing(signature), chunk_from_thing(ak),
+							default_values(), chunk_empty, chunk_empty,
+							chunk_empty, chunk_create(challenge, len));
+		ck_assert_msg(evidence, "%s", logged);
+		parsed = ratkn_evidence_parse(evidence->get_encoding(evidence));
+		ck_assert_msg(parsed, "%s", logged);
+		assert_default(parsed, RATKN_IKE_RESPONDER);
+		ck_assert(chunk_equals(parsed->get_challenge(parsed),
+							   chunk_create(challenge, len)));
+		parsed->destroy(parsed);
+		evidence->destroy(evidence);
+	}
+
+	/* other lengths are refused when building and parsing */
+	ck_assert(!ratkn_evidence_create_certified(RATKN_IKE_RESPONDER,
+							chunk_from_thing(session),
+							chunk_from_thing(identity), chunk_from_thing(quote),
+							chunk_from_thing(signature), chunk_from_thing(ak),
+							default_values(), chunk_empty, chunk_empty,
+							chunk_empty, chunk_create(challenge, 15)));
+	default_attrs(attrs, &pcrs);
+	for (len = 15; len <= 65; len += 50)
+	{
+		logged[0] = '\0';
+		attrs[ATTRS] = (attr_t){ 10, chunk_create(challenge, len) };
+		data = encode(1, RATKN_IKE_RESPONDER, 1, attrs, ATTRS + 1);
+		ck_assert(!ratkn_evidence_parse(data));
+		ck_assert_msg(strstr(logged, "CHALLENGE attribute has invalid "
+							 "length"), "%s", logged);
+		chunk_free(&data);
+	}
+	chunk_free(&pcrs);
+}
+END_TEST
+
+START_TEST(test_clock_info)
+{
+	ratkn_evidence_t *evidence;
+	ratkn_clock_info_t info, later;
+	TPMS_ATTEST attest = {
+		.magic = TPM2_GENERATED_VALUE,
+		.type = TPM2_ST_ATTEST_QUOTE,
+		.clockInfo = {
+			.clock = 0x0102030405ULL,
+			.resetCount = 7,
+			.restartCount = 3,
+			.safe = TPM2_YES,
+		},
+	};
+	uint8_t buf[sizeof(TPMS_ATTEST)];
+	size_t offset = 0;
+
+	ck_assert(Tss2_MU_TPMS_ATTEST_Marshal(&attest, buf, sizeof(buf),
+										  &offset) == TSS2_RC_SUCCESS);
+	evidence = ratkn_evidence_create(RATKN_IKE_RESPONDER,
+							chunk_from_thing(session),
+							chunk_from_thing(identity), chunk_create(buf, offset),
+							chunk_from_thing(signature), chunk_from_thing(ak),
+							default_values());
+	ck_assert(evidence->get_clock_info(evidence, &info));
+	ck_assert(info.clock == 0x0102030405ULL);
+	ck_assert_int_eq(info.reset_count, 7);
+	ck_assert_int_eq(info.restart_count, 3);
+	ck_assert(info.safe);
+	evidence->destroy(evidence);
+
+	/* not a TPMS_ATTEST */
+	evidence = ratkn_evidence_create(RATKN_IKE_RESPONDER,
+							chunk_from_thing(session),
+							chunk_from_thing(identity), chunk_from_thing(quote),
+							chunk_from_thing(signature), chunk_from_thing(ak),
+							default_values());
+	ck_assert(!evidence->get_clock_info(evidence, &info));
+	evidence->destroy(evidence);
+
+	/* boot order */
+	info = (ratkn_clock_info_t){ .reset_count = 7, .restart_count = 3 };
+	later = info;
+	ck_assert_int_eq(ratkn_clock_info_boot_cmp(&info, &later), 0);
+	later.restart_count++;
+	ck_assert(ratkn_clock_info_boot_cmp(&info, &later) < 0);
+	ck_assert(ratkn_clock_info_boot_cmp(&later, &info) > 0);
+	later = (ratkn_clock_info_t){ .reset_count = 8 };
+	ck_assert(ratkn_clock_info_boot_cmp(&info, &later) < 0);
+}
+END_TEST
+
 START_TEST(test_parse_limits)
 {
 	ratkn_evidence_t *evidence;
@@ -694,6 +806,8 @@ Suite *evidence_suite_create()
 	tcase_add_loop_test(tc, test_roundtrip, 0, 2);
 	tcase_add_loop_test(tc, test_parse_variants, 0, 3);
 	tcase_add_test(tc, test_share_cert);
+	tcase_add_test(tc, test_challenge);
+	tcase_add_test(tc, test_clock_info);
 	tcase_add_loop_test(tc, test_share_cert_partial, 0, 2);
 	tcase_add_test(tc, test_parse_limits);
 	tcase_add_loop_test(tc, test_parse_malformed, 0, countof(malformed));
