@@ -12,6 +12,9 @@
  * for more details.
  */
 
+#define _GNU_SOURCE /* asprintf() */
+#include <stdio.h>
+
 #include "ratkn_kms_policy.h"
 #include "ratkn_jwe.h"
 
@@ -83,6 +86,38 @@ bool ratkn_kms_match(char *pattern, char *identity)
 		pattern++;
 	}
 	return !*pattern;
+}
+
+/*
+ * Described in header
+ */
+bool ratkn_kms_match_id(char *pattern, identification_t *id)
+{
+	identification_t *pat;
+	char *str = NULL, *pstr = NULL;
+	bool match = FALSE;
+
+	pat = identification_create_from_string(pattern);
+	if (pat->get_type(pat) == ID_ANY)
+	{
+		match = TRUE;
+	}
+	else if (pat->get_type(pat) != id->get_type(id))
+	{
+		match = FALSE;
+	}
+	else if (id->get_type(id) == ID_DER_ASN1_DN)
+	{
+		match = id->matches(id, pat) != ID_MATCH_NONE;
+	}
+	else if (asprintf(&str, "%Y", id) > 0 && asprintf(&pstr, "%Y", pat) > 0)
+	{	/* whole string forms, however long */
+		match = ratkn_kms_match(pstr, str);
+	}
+	free(str);
+	free(pstr);
+	pat->destroy(pat);
+	return match;
 }
 
 /*
@@ -170,7 +205,7 @@ METHOD(ratkn_kms_policy_t, create_grant_enumerator, enumerator_t*,
 /**
  * Check if a grant's peer matches an attester
  */
-static bool peer_matches(ratkn_kms_grant_t *grant, char *identity,
+static bool peer_matches(ratkn_kms_grant_t *grant, identification_t *identity,
 						 linked_list_t *groups)
 {
 	enumerator_t *enumerator;
@@ -196,7 +231,7 @@ static bool peer_matches(ratkn_kms_grant_t *grant, char *identity,
 		enumerator->destroy(enumerator);
 		return found;
 	}
-	return identity && ratkn_kms_match(grant->peer, identity);
+	return identity && ratkn_kms_match_id(grant->peer, identity);
 }
 
 /**
@@ -237,8 +272,8 @@ static bool status_ok(ratkn_ear_status_t have, ratkn_ear_status_t need)
 }
 
 METHOD(ratkn_kms_policy_t, decide, linked_list_t*,
-	private_ratkn_kms_policy_t *this, char *identity, linked_list_t *groups,
-	ratkn_ear_status_t status)
+	private_ratkn_kms_policy_t *this, identification_t *identity,
+	linked_list_t *groups, ratkn_ear_status_t status)
 {
 	enumerator_t *enumerator;
 	ratkn_kms_grant_t *grant;
@@ -294,20 +329,20 @@ METHOD(ratkn_kms_policy_t, decide, linked_list_t*,
 	{
 		if (decision->granted)
 		{
-			DBG2(DBG_CFG, "ratkn: KMS key '%s' granted to '%s' for %us: %s",
+			DBG2(DBG_CFG, "ratkn: KMS key '%s' granted to '%Y' for %us: %s",
 				 decision->key, identity, decision->lifetime,
 				 decision->reason);
 		}
 		else
 		{
-			DBG1(DBG_CFG, "ratkn: KMS key '%s' denied to '%s': %s",
+			DBG1(DBG_CFG, "ratkn: KMS key '%s' denied to '%Y': %s",
 				 decision->key, identity, decision->reason);
 		}
 	}
 	enumerator->destroy(enumerator);
 	if (!list->get_count(list))
 	{
-		DBG2(DBG_CFG, "ratkn: no KMS grant matches '%s'", identity);
+		DBG2(DBG_CFG, "ratkn: no KMS grant matches '%Y'", identity);
 	}
 	return list;
 }

@@ -24,6 +24,7 @@
 
 #include <library.h>
 #include <collections/linked_list.h>
+#include <utils/identification.h>
 
 /**
  * Prefix of a grant's peer that names a group instead of an identity.
@@ -112,6 +113,20 @@ bool ratkn_kms_grant_valid(ratkn_kms_grant_t *grant, char *reason,
  */
 bool ratkn_kms_match(char *pattern, char *identity);
 
+/**
+ * Match a typed identity against a grant's peer pattern. The pattern is
+ * parsed like a swanctl identity: it only matches identities of its type
+ * ("*.fleet.example" an FQDN, never a DN or an e-mail address ending like
+ * that); "*" and "%any" match any. DNs match RDN by RDN as in strongSwan
+ * (wildcard RDN values), other types with ratkn_kms_match() on their
+ * complete string form.
+ *
+ * @param pattern		grant's peer pattern
+ * @param id			identity the attester authenticated with
+ * @return				TRUE if it matches
+ */
+bool ratkn_kms_match_id(char *pattern, identification_t *id);
+
 typedef struct ratkn_kms_policy_t ratkn_kms_policy_t;
 
 /**
@@ -145,13 +160,14 @@ struct ratkn_kms_policy_t {
 	 * Attesters with status contraindicated or none get nothing.
 	 * Decisions are logged (DBG_CFG).
 	 *
-	 * @param identity	attester identity (string form)
+	 * @param identity	identity the attester authenticated with
 	 * @param groups	groups of the attester (char*), may be NULL
 	 * @param status	EAR status of the attester's appraisal
 	 * @return			list of ratkn_kms_decision_t (owned; destroy with
 	 *					ratkn_kms_decision_destroy)
 	 */
-	linked_list_t *(*decide)(ratkn_kms_policy_t *this, char *identity,
+	linked_list_t *(*decide)(ratkn_kms_policy_t *this,
+							 identification_t *identity,
 							 linked_list_t *groups,
 							 ratkn_ear_status_t status);
 

@@ -1413,7 +1413,8 @@ static linked_list_t *get_groups(ike_sa_t *ike_sa)
  * KMS relying party: the EDEKs the attester presents again (chunk_t*,
  * borrowed from entry->requests), NULL if none
  */
-static linked_list_t *get_edek_requests(entry_t *entry, char *peer)
+static linked_list_t *get_edek_requests(entry_t *entry,
+										identification_t *peer)
 {
 	enumerator_t *enumerator;
 	linked_list_t *edeks;
@@ -1421,7 +1422,7 @@ static linked_list_t *get_edek_requests(entry_t *entry, char *peer)
 
 	if (entry->requests_error[0])
 	{
-		DBG1(DBG_IKE, "ratkn: malformed EDEK requests from '%s' ignored: %s",
+		DBG1(DBG_IKE, "ratkn: malformed EDEK requests from '%Y' ignored: %s",
 			 peer, entry->requests_error);
 		return NULL;
 	}
@@ -1442,7 +1443,7 @@ static linked_list_t *get_edek_requests(entry_t *entry, char *peer)
 		edeks->insert_last(edeks, edek);
 	}
 	enumerator->destroy(enumerator);
-	DBG1(DBG_IKE, "ratkn: '%s' presents %d EDEK%s again", peer,
+	DBG1(DBG_IKE, "ratkn: '%Y' presents %d EDEK%s again", peer,
 		 edeks->get_count(edeks), edeks->get_count(edeks) == 1 ? "" : "s");
 	return edeks;
 }
@@ -1454,7 +1455,7 @@ static linked_list_t *get_edek_requests(entry_t *entry, char *peer)
 static void release_keys(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 						 message_t *message)
 {
-	char peer[RATKN_KMS_PEER_MAX + 1], *list[RATKN_KEYS_MAX], *jwe;
+	char *list[RATKN_KEYS_MAX], *jwe;
 	linked_list_t *releases, *groups, *edeks;
 	identification_t *subject;
 	enumerator_t *enumerator;
@@ -1485,11 +1486,11 @@ static void release_keys(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 		policy->destroy(policy);
 		return;
 	}
-	snprintf(peer, sizeof(peer), "%Y", entry->attested_id);
 	groups = get_groups(ike_sa);
 	releases = linked_list_create();
-	edeks = get_edek_requests(entry, peer);
-	if (this->kms->release(this->kms, entry->session, peer, groups,
+	edeks = get_edek_requests(entry, entry->attested_id);
+	if (this->kms->release(this->kms, entry->session, entry->attested_id,
+						   groups,
 						   entry->status, identity, edeks, releases))
 	{
 		enumerator = releases->create_enumerator(releases);
@@ -1507,14 +1508,15 @@ static void release_keys(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 		{
 			message->add_notify(message, FALSE, RATKN_NOTIFY_KEYS,
 								keys->get_encoding(keys));
-			DBG1(DBG_IKE, "ratkn: sending %d key release%s to '%s' "
+			DBG1(DBG_IKE, "ratkn: sending %d key release%s to '%Y' "
 				 "(RATKN_KEYS, %zu octets)", count, count == 1 ? "" : "s",
-				 peer, keys->get_encoding(keys).len);
+				 entry->attested_id, keys->get_encoding(keys).len);
 			keys->destroy(keys);
 		}
 		else
 		{
-			DBG1(DBG_IKE, "ratkn: no keys released to '%s'", peer);
+			DBG1(DBG_IKE, "ratkn: no keys released to '%Y'",
+				 entry->attested_id);
 		}
 	}
 	releases->destroy_function(releases, free);

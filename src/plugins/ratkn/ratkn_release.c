@@ -74,7 +74,8 @@ static bool open_store(private_ratkn_release_t *this)
 /**
  * Wrap a key to the attester and add the release to the list
  */
-static void wrap_key(ratkn_session_t *session, chunk_t identity, char *peer,
+static void wrap_key(ratkn_session_t *session, chunk_t identity,
+					 identification_t *peer,
 					 ratkn_key_info_t *info, chunk_t key, chunk_t edek,
 					 uint32_t lifetime, char *why, linked_list_t *releases)
 {
@@ -96,12 +97,12 @@ static void wrap_key(ratkn_session_t *session, chunk_t identity, char *peer,
 	{
 		releases->insert_last(releases, jwe);
 		DBG1(DBG_CFG, "ratkn: releasing key '%s:%u' (%s, expires in %us) to "
-			 "'%s'%s", info->name, info->version, info->usage, lifetime, peer,
+			 "'%Y'%s", info->name, info->version, info->usage, lifetime, peer,
 			 why);
 	}
 	else
 	{
-		DBG1(DBG_CFG, "ratkn: wrapping key '%s:%u' for '%s' failed",
+		DBG1(DBG_CFG, "ratkn: wrapping key '%s:%u' for '%Y' failed",
 			 info->name, info->version, peer);
 		free(jwe);
 	}
@@ -135,7 +136,7 @@ static ratkn_kms_decision_t *find_granted(linked_list_t *granted, char *name)
  * be granted to the attester now; the version may be retired
  */
 static void release_edeks(private_ratkn_release_t *this,
-						  ratkn_session_t *session, char *peer,
+						  ratkn_session_t *session, identification_t *peer,
 						  chunk_t identity, linked_list_t *edeks,
 						  linked_list_t *granted, linked_list_t *kids,
 						  linked_list_t *releases)
@@ -151,24 +152,24 @@ static void release_edeks(private_ratkn_release_t *this,
 	{
 		if (!this->store->decrypt_edek(this->store, *edek, &info, &key))
 		{	/* the reason is logged */
-			DBG1(DBG_CFG, "ratkn: EDEK presented by '%s' refused", peer);
+			DBG1(DBG_CFG, "ratkn: EDEK presented by '%Y' refused", peer);
 			continue;
 		}
 		snprintf(kid, sizeof(kid), "%s:%u", info->name, info->version);
 		decision = find_granted(granted, info->name);
 		if (!decision)
 		{
-			DBG1(DBG_CFG, "ratkn: EDEK of '%s' presented by '%s' refused: "
+			DBG1(DBG_CFG, "ratkn: EDEK of '%s' presented by '%Y' refused: "
 				 "the key is not granted to it", kid, peer);
 		}
 		else if (kids->find_first(kids, linked_list_match_str, NULL, kid))
 		{
-			DBG1(DBG_CFG, "ratkn: EDEK of '%s' presented by '%s': released "
+			DBG1(DBG_CFG, "ratkn: EDEK of '%s' presented by '%Y': released "
 				 "anyway", kid, peer);
 		}
 		else if (releases->get_count(releases) == RATKN_KEYS_MAX)
 		{
-			DBG1(DBG_CFG, "ratkn: more than %d keys for '%s', EDEK of '%s' "
+			DBG1(DBG_CFG, "ratkn: more than %d keys for '%Y', EDEK of '%s' "
 				 "not answered", RATKN_KEYS_MAX, peer, kid);
 		}
 		else
@@ -184,8 +185,8 @@ static void release_edeks(private_ratkn_release_t *this,
 }
 
 METHOD(ratkn_release_t, release, bool,
-	private_ratkn_release_t *this, ratkn_session_t *session, char *peer,
-	linked_list_t *groups, ratkn_ear_status_t status, chunk_t identity,
+	private_ratkn_release_t *this, ratkn_session_t *session,
+	identification_t *peer, linked_list_t *groups, ratkn_ear_status_t status, chunk_t identity,
 	linked_list_t *edeks, linked_list_t *releases)
 {
 	ratkn_kms_decision_t *decision;
@@ -220,13 +221,13 @@ METHOD(ratkn_release_t, release, bool,
 		}
 		if (releases->get_count(releases) == RATKN_KEYS_MAX)
 		{
-			DBG1(DBG_CFG, "ratkn: more than %d keys granted to '%s', key '%s' "
+			DBG1(DBG_CFG, "ratkn: more than %d keys granted to '%Y', key '%s' "
 				 "not released", RATKN_KEYS_MAX, peer, decision->key);
 		}
 		else if (!this->store->get(this->store, decision->key, 0, &info, &key,
 								   &edek))
 		{
-			DBG1(DBG_CFG, "ratkn: key '%s' granted to '%s' has no active "
+			DBG1(DBG_CFG, "ratkn: key '%s' granted to '%Y' has no active "
 				 "version, not released", decision->key, peer);
 		}
 		else

@@ -46,7 +46,8 @@ struct ratkn_release_t {
 	 * Grants and keys are read from the store at each call.
 	 *
 	 * @param session	the attester's ratkn session (negotiated)
-	 * @param peer		attester identity (string form) for the grants
+	 * @param peer		identity the attester authenticated with, for the
+	 *					grants
 	 * @param groups	attester's groups (char*), may be NULL
 	 * @param status	EAR status of the appraisal
 	 * @param identity	DER of the attester's certificate (or SPKI)
@@ -57,7 +58,7 @@ struct ratkn_release_t {
 	 * @return			FALSE if the key store could not be used (logged)
 	 */
 	bool (*release)(ratkn_release_t *this, ratkn_session_t *session,
-					char *peer, linked_list_t *groups,
+					identification_t *peer, linked_list_t *groups,
 					ratkn_ear_status_t status, chunk_t identity,
 					linked_list_t *edeks, linked_list_t *releases);
 

@@ -289,6 +289,7 @@ END_TEST
 
 START_TEST(test_grants)
 {
+	identification_t *gw;
 	ratkn_kms_grant_t grant = {
 		.key = "weights",
 		.peer = "*.fleet.example",
@@ -312,9 +313,9 @@ START_TEST(test_grants)
 	grant.lifetime = 0;
 	ck_assert(!store->add_grant(store, &grant, &id2));
 
+	gw = identification_create_from_string("gw.fleet.example");
 	policy = store->create_policy(store);
-	list = policy->decide(policy, "gw.fleet.example", NULL,
-						  RATKN_EAR_AFFIRMING);
+	list = policy->decide(policy, gw, NULL, RATKN_EAR_AFFIRMING);
 	ck_assert_int_eq(list->get_count(list), 1);
 	ck_assert(list->get_first(list, (void**)&decision) == SUCCESS);
 	ck_assert(decision->granted);
@@ -325,11 +326,11 @@ START_TEST(test_grants)
 	ck_assert(store->remove_grant(store, id1));
 	ck_assert(!store->remove_grant(store, id1));
 	policy = store->create_policy(store);
-	list = policy->decide(policy, "gw.fleet.example", NULL,
-						  RATKN_EAR_AFFIRMING);
+	list = policy->decide(policy, gw, NULL, RATKN_EAR_AFFIRMING);
 	ck_assert_int_eq(list->get_count(list), 0);
 	list->destroy(list);
 	policy->destroy(policy);
+	gw->destroy(gw);
 }
 END_TEST
 

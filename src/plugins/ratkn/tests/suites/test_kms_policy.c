@@ -43,6 +43,69 @@ static struct {
 	{ "", "a", FALSE },
 };
 
+/**
+ * Typed identities: pattern, identity and whether they match
+ */
+static struct {
+	char *pattern;
+	char *identity;
+	bool match;
+} typed[] = {
+	{ "*.fleet.example", "gw1.fleet.example", TRUE },
+	{ "*.fleet.example", "GW1.Fleet.Example", TRUE },
+	{ "gw*.fleet.example", "gw17.fleet.example", TRUE },
+	/* issue 12 defect 6: a DN or an e-mail address ending like the pattern
+	 * is another type of identity */
+	{ "*.fleet.example", "CN=x.fleet.example", FALSE },
+	{ "*.fleet.example", "C=CH, O=evil, CN=gw1.fleet.example", FALSE },
+	{ "*.fleet.example", "admin@x.fleet.example", FALSE },
+	{ "*@fleet.example", "admin@fleet.example", TRUE },
+	{ "*@fleet.example", "fleet.example", FALSE },
+	/* DNs match RDN by RDN */
+	{ "C=CH, O=ratkn, CN=*", "C=CH, O=ratkn, CN=node1", TRUE },
+	{ "C=CH, O=ratkn, CN=*", "C=CH, O=evil, CN=node1", FALSE },
+	{ "C=CH, O=ratkn, CN=node1", "C=CH, O=ratkn, CN=node1", TRUE },
+	{ "C=CH, O=ratkn, CN=node1", "C=CH, O=ratkn, CN=node2", FALSE },
+	/* any */
+	{ "*", "C=CH, O=ratkn, CN=node1", TRUE },
+	{ "%any", "gw1.fleet.example", TRUE },
+	{ "10.1.0.5", "10.1.0.5", TRUE },
+	{ "10.1.0.5", "10.1.0.6", FALSE },
+};
+
+START_TEST(test_match_typed)
+{
+	identification_t *id;
+
+	id = identification_create_from_string(typed[_i].identity);
+	ck_assert_msg(ratkn_kms_match_id(typed[_i].pattern, id) ==
+				  typed[_i].match, "'%s' ~ '%Y'", typed[_i].pattern, id);
+	id->destroy(id);
+}
+END_TEST
+
+START_TEST(test_match_long)
+{
+	identification_t *id;
+	char fqdn[512];
+
+	/* longer than any fixed buffer: what follows the first 255 characters
+	 * counts, they must not be cut off */
+	memset(fqdn, 'a', 250);
+	snprintf(fqdn + 250, sizeof(fqdn) - 250, ".fleet.example.evil.example");
+	id = identification_create_from_string(fqdn);
+	ck_assert(!ratkn_kms_match_id("*.fleet.example", id));
+	ck_assert(ratkn_kms_match_id("*.evil.example", id));
+	id->destroy(id);
+
+	memset(fqdn, 'b', 300);
+	snprintf(fqdn + 300, sizeof(fqdn) - 300, ".fleet.example");
+	id = identification_create_from_string(fqdn);
+	ck_assert(ratkn_kms_match_id("*.fleet.example", id));
+	id->destroy(id);
+}
+END_TEST
+
 START_TEST(test_match)
 {
 	ck_assert_msg(ratkn_kms_match(matches[_i].pattern,
@@ -115,9 +178,12 @@ static ratkn_kms_decision_t *find(linked_list_t *list, char *key)
 static linked_list_t *decide(char *identity, linked_list_t *groups,
 							 ratkn_ear_status_t status, int count)
 {
+	identification_t *id;
 	linked_list_t *list;
 
-	list = policy->decide(policy, identity, groups, status);
+	id = identification_create_from_string(identity);
+	list = policy->decide(policy, id, groups, status);
+	id->destroy(id);
 	ck_assert_int_eq(list->get_count(list), count);
 	return list;
 }
@@ -282,6 +348,8 @@ Suite *kms_policy_suite_create()
 
 	tc = tcase_create("match");
 	tcase_add_loop_test(tc, test_match, 0, countof(matches));
+	tcase_add_loop_test(tc, test_match_typed, 0, countof(typed));
+	tcase_add_test(tc, test_match_long);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("decide");
