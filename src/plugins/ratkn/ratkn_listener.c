@@ -900,19 +900,16 @@ static void cache(private_ratkn_listener_t *this, uint8_t *id_hash,
 }
 
 /**
- * Have a verifier appraise evidence. Requests block this worker (inside
- * charon's bus hooks, like eap-radius accounting does) for at most the
- * verifier's timeout; after the verifier was down, requests fail at once
- * for its retry interval, so that an outage does not hold up every IKE_SA.
+ * Check whether a verifier may be asked: after it was down, requests fail at
+ * once for its retry interval, so that an outage does not hold up every
+ * IKE_SA
  */
-static char *call_verifier(private_ratkn_listener_t *this,
-						   ratkn_verifier_cfg_t *verifier, chunk_t evidence,
-						   char *reason, size_t len)
+static bool verifier_usable(private_ratkn_listener_t *this,
+							ratkn_verifier_cfg_t *verifier, char *reason,
+							size_t len)
 {
 	time_t now = time(NULL), *failed;
-	enumerator_t *enumerator;
-	char *token, *name;
-	bool down;
+	bool usable = TRUE;
 
 	this->mutex->lock(this->mutex);
 	failed = this->down->get(this->down, verifier->name);
@@ -921,14 +918,21 @@ static char *call_verifier(private_ratkn_listener_t *this,
 		snprintf(reason, len, "verifier '%s' was down %lds ago, retrying "
 				 "after %us", verifier->name, (long)(now - *failed),
 				 verifier->retry);
-		this->mutex->unlock(this->mutex);
-		return NULL;
+		usable = FALSE;
 	}
 	this->mutex->unlock(this->mutex);
+	return usable;
+}
 
-	token = this->verifiers->attest(this->verifiers, verifier->url,
-							verifier->ca, verifier->timeout, evidence, &down,
-							reason, len);
+/**
+ * Record whether a verifier was down in a request
+ */
+static void verifier_answered(private_ratkn_listener_t *this,
+							  ratkn_verifier_cfg_t *verifier, bool down)
+{
+	enumerator_t *enumerator;
+	time_t *failed;
+	char *name;
 
 	this->mutex->lock(this->mutex);
 	failed = this->down->get(this->down, verifier->name);
@@ -957,7 +961,49 @@ static char *call_verifier(private_ratkn_listener_t *this,
 		enumerator->destroy(enumerator);
 	}
 	this->mutex->unlock(this->mutex);
+}
+
+/**
+ * Have a verifier appraise evidence. Requests block this worker (inside
+ * charon's bus hooks, like eap-radius accounting does) for at most the
+ * verifier's timeout, and fail at once while it is backed off.
+ */
+static char *call_verifier(private_ratkn_listener_t *this,
+						   ratkn_verifier_cfg_t *verifier, chunk_t evidence,
+						   char *reason, size_t len)
+{
+	char *token;
+	bool down;
+
+	if (!verifier_usable(this, verifier, reason, len))
+	{
+		return NULL;
+	}
+	token = this->verifiers->attest(this->verifiers, verifier->url,
+							verifier->ca, verifier->timeout, evidence, &down,
+							reason, len);
+	verifier_answered(this, verifier, down);
 	return token;
+}
+
+/**
+ * Get a challenge from a verifier, with the same limits as call_verifier()
+ */
+static bool call_challenge(private_ratkn_listener_t *this,
+						   ratkn_verifier_cfg_t *verifier, chunk_t *challenge,
+						   char *reason, size_t len)
+{
+	bool ok, down;
+
+	if (!verifier_usable(this, verifier, reason, len))
+	{
+		return FALSE;
+	}
+	ok = this->verifiers->challenge(this->verifiers, verifier->url,
+							verifier->ca, verifier->timeout, challenge, &down,
+							reason, len);
+	verifier_answered(this, verifier, down);
+	return ok;
 }
 
 /**
@@ -974,6 +1020,7 @@ static bool attest_passport(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	ratkn_ear_t *ear;
 	uint8_t id_hash[RATKN_HASH_LEN];
 	char reason[256] = "", *token;
+	chunk_t challenge = chunk_empty;
 	time_t obtained, until;
 	timeval_t start;
 
@@ -996,8 +1043,19 @@ static bool attest_passport(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 	else
 	{
 		time_monotonic(&start);
+		/* a result we reuse must show the verifier that its quote was
+		 * fresh, relying parties accept no other (section 13.5) */
+		if (policy->passport_cache &&
+			!call_challenge(this, verifier, &challenge, reason,
+							sizeof(reason)))
+		{
+			DBG1(DBG_IKE, "ratkn: no challenge from verifier '%s' (%s), its "
+				 "attestation result will not be reused", verifier->name,
+				 reason);
+		}
 		evidence = entry->session->attest(entry->session, this->tpm, identity,
-										  &policy->pcrs, chunk_empty);
+										  &policy->pcrs, challenge);
+		chunk_free(&challenge);
 		if (!evidence)
 		{
 			verifier->destroy(verifier);
@@ -1030,7 +1088,8 @@ static bool attest_passport(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 			 ear->get_claims(ear)->reason ? ", " : "",
 			 ear->get_claims(ear)->reason ?: "");
 		if (policy->passport_cache &&
-			ear->get_claims(ear)->status == RATKN_EAR_AFFIRMING)
+			ear->get_claims(ear)->status == RATKN_EAR_AFFIRMING &&
+			ear->get_claims(ear)->fresh_since)
 		{
 			until = min(ear->get_claims(ear)->exp,
 						time(NULL) + (time_t)policy->passport_cache);

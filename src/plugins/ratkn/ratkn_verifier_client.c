@@ -135,14 +135,18 @@ static void put_conn(private_ratkn_verifier_client_t *this, conn_t *conn)
 	}
 }
 
-METHOD(ratkn_verifier_client_t, attest, char*,
-	private_ratkn_verifier_client_t *this, char *url, char *ca,
-	u_int timeout_ms, chunk_t evidence, bool *down, char *reason, size_t len)
+/**
+ * POST a JSON request to a verifier; returns its answer if it is a JSON
+ * object with status 200, else NULL with the reason (and whether the
+ * verifier is down, worth backing off)
+ */
+static json_t *post(private_ratkn_verifier_client_t *this, char *url,
+					char *ca, u_int timeout_ms, char *path, json_t *request,
+					bool *down, char *reason, size_t len)
 {
-	json_t *request, *response, *ear, *error;
+	json_t *response = NULL, *error;
 	json_error_t json_error;
 	chunk_t body, answer = chunk_empty;
-	char *encoded, *token = NULL;
 	conn_t *conn;
 	u_int status;
 
@@ -153,13 +157,8 @@ METHOD(ratkn_verifier_client_t, attest, char*,
 		snprintf(reason, len, "invalid verifier URL '%s'", url);
 		return NULL;
 	}
-	encoded = ratkn_base64url_encode(evidence);
-	request = json_pack("{ss}", "evidence", encoded);
-	free(encoded);
 	body = chunk_from_str(json_dumps(request, JSON_COMPACT));
-	json_decref(request);
-
-	if (!conn->http->post(conn->http, "/v1/attest", "application/json", body,
+	if (!conn->http->post(conn->http, path, "application/json", body,
 						  &status, &answer))
 	{
 		snprintf(reason, len, "verifier %s unreachable", url);
@@ -170,25 +169,86 @@ METHOD(ratkn_verifier_client_t, attest, char*,
 	else
 	{
 		response = json_loadb(answer.ptr, answer.len, 0, &json_error);
-		ear = response ? json_object_get(response, "ear") : NULL;
-		if (status == 200 && json_is_string(ear))
-		{
-			token = strdup(json_string_value(ear));
-		}
-		else
+		if (status != 200 || !json_is_object(response))
 		{
 			*down = status >= 500;
 			error = response ? json_object_get(response, "error") : NULL;
 			snprintf(reason, len, "verifier %s answered HTTP %u%s%s", url,
 					 status, json_is_string(error) ? ": " : "",
 					 json_is_string(error) ? json_string_value(error) : "");
+			json_decref(response);
+			response = NULL;
 		}
-		json_decref(response);
 		put_conn(this, conn);
 	}
 	free(body.ptr);
 	chunk_free(&answer);
+	return response;
+}
+
+METHOD(ratkn_verifier_client_t, attest, char*,
+	private_ratkn_verifier_client_t *this, char *url, char *ca,
+	u_int timeout_ms, chunk_t evidence, bool *down, char *reason, size_t len)
+{
+	json_t *request, *response, *ear;
+	char *encoded, *token = NULL;
+
+	encoded = ratkn_base64url_encode(evidence);
+	request = json_pack("{ss}", "evidence", encoded);
+	free(encoded);
+	response = post(this, url, ca, timeout_ms, "/v1/attest", request, down,
+					reason, len);
+	json_decref(request);
+	if (response)
+	{
+		ear = json_object_get(response, "ear");
+		if (json_is_string(ear))
+		{
+			token = strdup(json_string_value(ear));
+		}
+		else
+		{
+			snprintf(reason, len, "verifier %s answered without a result",
+					 url);
+		}
+		json_decref(response);
+	}
 	return token;
+}
+
+METHOD(ratkn_verifier_client_t, challenge, bool,
+	private_ratkn_verifier_client_t *this, char *url, char *ca,
+	u_int timeout_ms, chunk_t *challenge, bool *down, char *reason,
+	size_t len)
+{
+	json_t *request, *response, *value;
+	bool ok = FALSE;
+
+	request = json_object();
+	response = post(this, url, ca, timeout_ms, "/v1/challenge", request,
+					down, reason, len);
+	json_decref(request);
+	if (response)
+	{
+		value = json_object_get(response, "challenge");
+		ok = json_is_string(value) &&
+			 json_string_length(value) <= (RATKN_CHALLENGE_MAX * 4 + 2) / 3 &&
+			 ratkn_base64url_decode(json_string_value(value),
+									json_string_length(value), challenge);
+		if (ok && (challenge->len < RATKN_CHALLENGE_MIN ||
+				   challenge->len > RATKN_CHALLENGE_MAX))
+		{
+			chunk_free(challenge);
+			ok = FALSE;
+		}
+		if (!ok)
+		{
+			snprintf(reason, len, "verifier %s answered with an invalid "
+					 "challenge", url);
+		}
+		json_decref(response);
+	}
+	return ok;
 }
 
 METHOD(ratkn_verifier_client_t, destroy, void,
@@ -209,6 +269,7 @@ ratkn_verifier_client_t *ratkn_verifier_client_create()
 	INIT(this,
 		.public = {
 			.attest = _attest,
+			.challenge = _challenge,
 			.destroy = _destroy,
 		},
 		.idle = linked_list_create(),

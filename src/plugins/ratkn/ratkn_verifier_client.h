@@ -21,6 +21,7 @@
 #define RATKN_VERIFIER_CLIENT_H_
 
 #include "ratkn_base64url.h"
+#include "ratkn_types.h"
 
 #include <library.h>
 
@@ -58,6 +59,25 @@ struct ratkn_verifier_client_t {
 	char *(*attest)(ratkn_verifier_client_t *this, char *url, char *ca,
 					u_int timeout_ms, chunk_t evidence, bool *down,
 					char *reason, size_t len);
+
+	/**
+	 * Get a challenge from a verifier (POST /v1/challenge), to bind a quote
+	 * to so that the verifier can tell it is fresh (docs/protocol.md,
+	 * section 13.5). Blocks for at most timeout_ms.
+	 *
+	 * @param url			verifier base URL
+	 * @param ca			CA file for the verifier's TLS certificate, NULL
+	 *						for the system's
+	 * @param timeout_ms	time limit
+	 * @param challenge		receives the challenge (allocated)
+	 * @param down			set as with attest()
+	 * @param reason		receives the reason on failure
+	 * @param len			size of reason
+	 * @return				FALSE on failure
+	 */
+	bool (*challenge)(ratkn_verifier_client_t *this, char *url, char *ca,
+					  u_int timeout_ms, chunk_t *challenge, bool *down,
+					  char *reason, size_t len);
 
 	/**
 	 * Close all connections and destroy the client.
