@@ -34,10 +34,10 @@
 static ike_sa_t *ike_sa;
 
 /**
- * Initialize libcharon, load the built plugin and set up an initiating
- * IKE_SA of connection "gw" that the ratkn settings cover
+ * Initialize libcharon with the given ratkn settings, load the built plugin
+ * and set up an initiating IKE_SA of connection "gw"
  */
-static void setup()
+static void setup_with(char *ratkn)
 {
 	ike_cfg_create_t ike = {
 		.version = IKEV2,
@@ -54,10 +54,8 @@ static void setup()
 	peer_cfg_t *peer_cfg;
 	char *conf;
 
-	ck_assert(asprintf(&conf, "%s { plugins { ratkn {\nsocket =\n"
-					   "connections { gw {\n"
-					   "role = relying-party\ngroup = curve25519\n} } } } }",
-					   lib->ns) > 0);
+	ck_assert(asprintf(&conf, "%s { plugins { ratkn {\nsocket =\n%s\n} } }",
+					   lib->ns, ratkn) > 0);
 	ck_assert(lib->settings->load_string(lib->settings, conf, FALSE));
 	free(conf);
 
@@ -73,6 +71,15 @@ static void setup()
 	ike_sa->set_peer_cfg(ike_sa, peer_cfg);
 	peer_cfg->destroy(peer_cfg);
 	charon->bus->set_sa(charon->bus, ike_sa);
+}
+
+/**
+ * Set up an initiating IKE_SA of a relying party's connection
+ */
+static void setup()
+{
+	setup_with("connections { gw {\nrole = relying-party\n"
+			   "group = curve25519\n} }");
 }
 
 static void teardown()
@@ -208,6 +215,78 @@ START_TEST(test_ppk)
 }
 END_TEST
 
+/**
+ * Set up an initiating IKE_SA of connection "gw" on which we attest (the TPM
+ * is never used: no certificate, hence no evidence)
+ */
+static void setup_attester()
+{
+	setup_with("tpm { tcti = \"swtpm:host=127.0.0.1,port=1\" }\n"
+			   "connections { gw {\nrole = attester\ngroup = curve25519\n"
+			   "} }");
+}
+
+/**
+ * Negotiate ratkn with a relying party (the protocol core) in IKE_SA_INIT
+ * and let charon fetch SK as PPK
+ */
+static void negotiate_and_serve_ppk()
+{
+	ratkn_session_t *responder;
+	notify_payload_t *notify;
+	identification_t *ppk_id;
+	shared_key_t *key;
+	message_t *message;
+	chunk_t ni, nr, answer;
+
+	ni = chunk_from_chars(0x31,0x31,0x31,0x31,0x31,0x31,0x31,0x31,
+						  0x31,0x31,0x31,0x31,0x31,0x31,0x31,0x31);
+	nr = chunk_from_chars(0x42,0x42,0x42,0x42,0x42,0x42,0x42,0x42,
+						  0x42,0x42,0x42,0x42,0x42,0x42,0x42,0x42);
+	message = create_init(TRUE, ni);
+	charon->bus->message(charon->bus, message, FALSE, TRUE);
+	charon->bus->message(charon->bus, message, FALSE, FALSE);
+	notify = message->get_notify(message, RATKN_NOTIFY_NEGOTIATE);
+	ck_assert(notify);
+	responder = ratkn_session_create(RATKN_IKE_RESPONDER);
+	answer = responder->answer(responder,
+							   notify->get_notification_data(notify), FALSE,
+							   NULL, 0);
+	ck_assert(answer.len);
+	message->destroy(message);
+
+	ike_sa->get_id(ike_sa)->set_responder_spi(ike_sa->get_id(ike_sa),
+									htobe64(0x1112131415161718ULL));
+	message = create_init(FALSE, nr);
+	message->add_notify(message, FALSE, RATKN_NOTIFY_NEGOTIATE, answer);
+	charon->bus->message(charon->bus, message, TRUE, TRUE);
+	message->destroy(message);
+	responder->destroy(responder);
+
+	ppk_id = identification_create_from_string("ratkn");
+	key = lib->credmgr->get_shared(lib->credmgr, SHARED_PPK, ppk_id, NULL);
+	ck_assert_msg(key, "no PPK from the ratkn credential set");
+	key->destroy(key);
+	ppk_id->destroy(ppk_id);
+}
+
+START_TEST(test_no_ppk_auth)
+{
+	/* RFC 8784: a responder may omit PPK_IDENTITY, and charon's initiator
+	 * then accepts it with keys that do not depend on the PPK even with
+	 * ppk_required ("peer didn't use PPK"); SK must have entered the keys */
+	negotiate_and_serve_ppk();
+	ck_assert(charon->bus->authorize(charon->bus, FALSE));
+	ck_assert(!ike_sa->has_condition(ike_sa, COND_PPK));
+	ck_assert_msg(!charon->bus->authorize(charon->bus, TRUE),
+				  "final authorization accepted an IKE_SA without the PPK");
+
+	/* the same IKE_SA with the PPK applied passes */
+	ike_sa->set_condition(ike_sa, COND_PPK, TRUE);
+	ck_assert(charon->bus->authorize(charon->bus, TRUE));
+}
+END_TEST
+
 START_TEST(test_unload)
 {
 	message_t *message;
@@ -235,6 +314,11 @@ Suite *plugin_suite_create()
 	tcase_add_test(tc, test_offer);
 	tcase_add_test(tc, test_ppk);
 	tcase_add_test(tc, test_unload);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("key use");
+	tcase_add_checked_fixture(tc, setup_attester, teardown);
+	tcase_add_test(tc, test_no_ppk_auth);
 	suite_add_tcase(s, tc);
 
 	return s;
