@@ -141,8 +141,9 @@ static command_t commands[] = {
 	{ "ak", "create", "[--handle H] [--type ecc|rsa] [--force] [--out FILE]",
 	  "create the attestation key (or reuse the existing one), write its "
 	  "public key as PEM", cmd_ak_create },
-	{ "ak", "show", "[--handle H] [--out FILE]",
-	  "write the public key of the attestation key as PEM", cmd_ak_show },
+	{ "ak", "show", "[--handle H] [--name] [--out FILE]",
+	  "write the public key of the attestation key as PEM (--name: its TPM "
+	  "Name in hex, for ak_name)", cmd_ak_show },
 	{ "pcrs", NULL, "[--pcrs SEL] [--out FILE]",
 	  "write current PCR values as reference values (default " DEFAULT_PCRS
 	  ")", cmd_pcrs },
@@ -471,12 +472,13 @@ static int cmd_measure(context_t *ctx, command_t *cmd, int argc, char *argv[])
 }
 
 /**
- * Write an AK as PEM and print its fingerprint
+ * Write an AK as PEM and print its fingerprint and Name, or write only its
+ * Name in hex
  */
-static int output_ak(chunk_t ak_public, char *out)
+static int output_ak(chunk_t ak_public, char *out, bool name_only)
 {
 	uint8_t hash[HASH_SIZE_SHA256];
-	chunk_t spki, pem, fingerprint;
+	chunk_t spki, pem, fingerprint, name, hex;
 	u_int len = sizeof(hash);
 	int rc = EXIT_ERROR;
 
@@ -485,7 +487,23 @@ static int output_ak(chunk_t ak_public, char *out)
 		error("the key at the AK handle is not usable as AK");
 		return EXIT_ERROR;
 	}
-	if (ratkn_ak_to_pem(spki, &pem) &&
+	if (!ratkn_ak_name(ak_public, &name))
+	{
+		error("computing the AK's TPM Name failed");
+		chunk_free(&spki);
+		return EXIT_ERROR;
+	}
+	if (name_only)
+	{	/* what attesters.<name>.ak_name takes */
+		hex = chunk_to_hex(name, NULL, FALSE);
+		pem = chunk_cat("mc", hex, chunk_from_str("\n"));
+		if (write_output(out, pem))
+		{
+			rc = EXIT_OK;
+		}
+		chunk_free(&pem);
+	}
+	else if (ratkn_ak_to_pem(spki, &pem) &&
 		EVP_Digest(spki.ptr, spki.len, hash, &len, EVP_sha256(), NULL) == 1)
 	{
 		if (write_output(out, pem))
@@ -493,6 +511,8 @@ static int output_ak(chunk_t ak_public, char *out)
 			fingerprint = chunk_from_thing(hash);
 			fprintf(stderr, "AK fingerprint (SHA-256 of SPKI): %+B\n",
 					&fingerprint);
+			fprintf(stderr, "AK TPM Name (pins its attributes too): %+B\n",
+					&name);
 			if (out && !streq(out, "-"))
 			{
 				fprintf(stderr, "AK public key written to %s\n", out);
@@ -501,6 +521,7 @@ static int output_ak(chunk_t ak_public, char *out)
 		}
 		chunk_free(&pem);
 	}
+	chunk_free(&name);
 	chunk_free(&spki);
 	return rc;
 }
@@ -607,18 +628,19 @@ static int cmd_ak_create(context_t *ctx, command_t *cmd, int argc, char *argv[])
 			  "replace it", ak_type(ak_public) == RATKN_AK_RSA ? "an RSA"
 			  : "an ECC", type == RATKN_AK_RSA ? "rsa" : "ecc");
 	}
-	rc = output_ak(ak_public, out);
+	rc = output_ak(ak_public, out, FALSE);
 	chunk_free(&ak_public);
 	return rc;
 }
 
 /**
- * ratkn ak show [--handle H] [--out FILE]
+ * ratkn ak show [--handle H] [--name] [--out FILE]
  */
 static int cmd_ak_show(context_t *ctx, command_t *cmd, int argc, char *argv[])
 {
 	struct option options[] = {
 		{ "handle", required_argument, NULL, 'H' },
+		{ "name", no_argument, NULL, 'n' },
 		{ "out", required_argument, NULL, 'o' },
 		GLOBAL_OPTIONS,
 		{ 0 }
@@ -626,6 +648,7 @@ static int cmd_ak_show(context_t *ctx, command_t *cmd, int argc, char *argv[])
 	ratkn_tpm_t *tpm;
 	chunk_t ak_public;
 	char *out = NULL;
+	bool name_only = FALSE;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
@@ -637,6 +660,9 @@ static int cmd_ak_show(context_t *ctx, command_t *cmd, int argc, char *argv[])
 				{
 					return EXIT_USAGE;
 				}
+				break;
+			case 'n':
+				name_only = TRUE;
 				break;
 			case 'o':
 				out = optarg;
@@ -670,7 +696,7 @@ static int cmd_ak_show(context_t *ctx, command_t *cmd, int argc, char *argv[])
 		return EXIT_ERROR;
 	}
 	tpm->destroy(tpm);
-	rc = output_ak(ak_public, out);
+	rc = output_ak(ak_public, out, name_only);
 	chunk_free(&ak_public);
 	return rc;
 }

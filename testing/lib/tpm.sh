@@ -81,12 +81,15 @@ tpm_provision()
 	done
 	on "$host" ratkn ak create --out /etc/ratkn/ak.pem >>"$out" 2>&1 ||
 		fail "$host: ratkn ak create failed: $(tail -n 5 "$out")"
+	on "$host" ratkn ak show --name --out /etc/ratkn/ak.name >>"$out" 2>&1 ||
+		fail "$host: ratkn ak show --name failed: $(tail -n 5 "$out")"
 	on "$host" ratkn pcrs --out /etc/ratkn/reference.pcrs >>"$out" 2>&1 ||
 		fail "$host: ratkn pcrs failed: $(tail -n 5 "$out")"
 	lab_step "$host: measured boot done, AK and reference PCRs in /etc/ratkn"
 }
 
-# tpm_distribute: copy each TPM host's AK and reference PCRs to the
+# tpm_distribute: copy each TPM host's AK (public key and TPM Name) and
+# reference PCRs to the
 # /etc/ratkn/peers/ directory of every host
 tpm_distribute()
 {
@@ -97,6 +100,7 @@ tpm_distribute()
 			dst=$RATKN_LAB_RUN/$h/etc/ratkn/peers
 			mkdir -p "$dst"
 			if ! cp "$src/ak.pem" "$dst/$t.ak.pem" ||
+					! cp "$src/ak.name" "$dst/$t.ak.name" ||
 					! cp "$src/reference.pcrs" "$dst/$t.pcrs"; then
 				fail "copying the AK/reference PCRs of $t to $h failed"
 			fi
