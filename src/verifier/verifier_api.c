@@ -319,12 +319,14 @@ static u_int attest(private_verifier_api_t *this, request_t *req)
 	chunk_free(&evidence);
 	req->logged = TRUE;
 	verifier_log(result.malformed ? VERIFIER_LOG_WARNING : VERIFIER_LOG_INFO,
-				 "attest", json_pack("{sossssssso si}",
+				 "attest", json_pack("{sossssssso sssbsi}",
 					"peer", verifier_log_string(req->peer),
 					"ak", result.ak, "group", result.group,
 					"status", result.malformed ? "malformed" :
 							  ratkn_ear_status_name(result.status),
 					"reason", verifier_log_string(result.reason),
+					"clock", result.clock,
+					"recorded", result.recorded,
 					"ms", ms_since(&start)));
 	if (ok)
 	{
@@ -492,7 +494,8 @@ verifier_api_t *verifier_api_create(verifier_config_t *config,
 		.config = config,
 		.key = key,
 		.appraiser = verifier_appraiser_create(store, key,
-							config->ear_lifetime, config->developer),
+							config->ear_lifetime, config->clock_tolerance,
+							config->developer),
 		.enroll = verifier_enroll_create(store, config->ek_ca),
 	);
 	return &this->public;

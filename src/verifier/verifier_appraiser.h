@@ -43,6 +43,13 @@ struct verifier_result_t {
 	char group[VERIFIER_GROUP_MAX + 1];
 	/** the evidence could not be parsed (nothing to issue an EAR about) */
 	bool malformed;
+	/** the quote's signature by the enrolled AK and its binding verified */
+	bool authentic;
+	/** how the quote's clock compares with the newest evidence of the AK,
+	 *  "" if it was not compared */
+	char clock[128];
+	/** the outcome was recorded for the attester (newest evidence) */
+	bool recorded;
 	/** EAR, compact JWS (allocated), NULL if none was issued */
 	char *ear;
 };
@@ -57,9 +64,13 @@ struct verifier_appraiser_t {
 	/**
 	 * Appraise RATKN_EVIDENCE notify data and issue an EAR about it.
 	 *
-	 * Evidence from an unknown AK, with an invalid quote or with PCR values
-	 * differing from the group's reference values yields an EAR too (with
-	 * status contraindicated, warning or none).
+	 * Evidence from an unknown AK, with an invalid quote, replayed (its
+	 * quote's TPM boot counters or clock behind those of the newest
+	 * authentic evidence of the AK) or with PCR values differing from the
+	 * group's reference values yields an EAR too (with status
+	 * contraindicated, warning or none). The outcome is recorded for the
+	 * attester only if the evidence is authentic and newer than any
+	 * evidence recorded before.
 	 *
 	 * @param data		notify data
 	 * @param result	outcome (free result->ear)
@@ -81,12 +92,16 @@ struct verifier_appraiser_t {
  * @param store			store (borrowed)
  * @param key			signing key (borrowed)
  * @param lifetime		EAR lifetime in seconds
+ * @param tolerance		seconds the TPM clock of a quote may be behind the
+ *						newest evidence of its AK in the same boot (quotes of
+ *						concurrent IKE_SAs arriving out of order)
  * @param developer		"ear.verifier-id" developer (cloned)
  * @return				appraiser
  */
 verifier_appraiser_t *verifier_appraiser_create(verifier_store_t *store,
 												verifier_key_t *key,
 												u_int lifetime,
+												u_int tolerance,
 												char *developer);
 
 #endif /** VERIFIER_APPRAISER_H_ @}*/

@@ -61,6 +61,31 @@ static char *schema_v1 =
 	");"
 	"PRAGMA user_version = 1;";
 
+/**
+ * Migration from version 1 to 2: the clock info of the newest authentic
+ * evidence per AK (NULL: none yet)
+ */
+static char *migrate_v2 =
+	"ALTER TABLE attesters ADD COLUMN clock INTEGER;"
+	"ALTER TABLE attesters ADD COLUMN reset_count INTEGER;"
+	"ALTER TABLE attesters ADD COLUMN restart_count INTEGER;"
+	"ALTER TABLE attesters ADD COLUMN clock_safe INTEGER;"
+	"PRAGMA user_version = 2;";
+
+/**
+ * Schema versions: the SQL that makes each version from the one before
+ * (version 1 from an empty database)
+ */
+static struct {
+	/** version the SQL makes */
+	int version;
+	/** SQL */
+	char **sql;
+} migrations[] = {
+	{ 1, &schema_v1 },
+	{ 2, &migrate_v2 },
+};
+
 typedef struct private_verifier_store_t private_verifier_store_t;
 
 /**
@@ -133,13 +158,21 @@ bool verifier_group_name_valid(char *name)
 				  "0123456789._-") == len;
 }
 
-/**
- * Check a fingerprint: 64 lower case hex digits
+/*
+ * Described in header
  */
-static bool fingerprint_valid(char *fpr)
+bool verifier_fingerprint_valid(char *fpr)
 {
 	return fpr && strlen(fpr) == VERIFIER_FPR_LEN &&
 		   strspn(fpr, "0123456789abcdef") == VERIFIER_FPR_LEN;
+}
+
+/**
+ * Check a fingerprint (short name)
+ */
+static bool fingerprint_valid(char *fpr)
+{
+	return verifier_fingerprint_valid(fpr);
 }
 
 /**
@@ -755,7 +788,8 @@ METHOD(verifier_store_t, add_attester, verifier_store_status_t,
  */
 #define ATTESTER_QUERY \
 	"SELECT fingerprint, ak_spki, ek_cert, grp, enrolled, last_seen, " \
-	"last_status FROM attesters "
+	"last_status, clock, reset_count, restart_count, clock_safe " \
+	"FROM attesters "
 
 /**
  * Create an attester from a row
@@ -769,12 +803,57 @@ static verifier_attester_t *attester_from_row(sqlite3_stmt *stmt)
 		.ek_cert = column_blob(stmt, 2),
 		.enrolled = sqlite3_column_int64(stmt, 4),
 		.last_seen = sqlite3_column_int64(stmt, 5),
+		.has_clock = sqlite3_column_type(stmt, 7) != SQLITE_NULL &&
+					 sqlite3_column_type(stmt, 8) != SQLITE_NULL &&
+					 sqlite3_column_type(stmt, 9) != SQLITE_NULL,
 	);
 	column_text(stmt, 0, attester->fingerprint,
 				sizeof(attester->fingerprint));
 	column_text(stmt, 3, attester->group, sizeof(attester->group));
 	column_text(stmt, 6, attester->last_status,
 				sizeof(attester->last_status));
+	if (attester->has_clock)
+	{	/* the 64-bit clock is stored as its two's complement */
+		attester->clock = (ratkn_clock_info_t){
+			.clock = (uint64_t)sqlite3_column_int64(stmt, 7),
+			.reset_count = (uint32_t)sqlite3_column_int64(stmt, 8),
+			.restart_count = (uint32_t)sqlite3_column_int64(stmt, 9),
+			.safe = sqlite3_column_int(stmt, 10) != 0,
+		};
+	}
+	return attester;
+}
+
+/**
+ * Read an attester within the caller's transaction, NULL if not found or on
+ * error (*failed set)
+ */
+static verifier_attester_t *read_attester(private_verifier_store_t *this,
+										  char *fpr, bool *failed)
+{
+	verifier_attester_t *attester = NULL;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*failed = FALSE;
+	stmt = prepare(this, ATTESTER_QUERY "WHERE fingerprint = ?");
+	if (!stmt)
+	{
+		*failed = TRUE;
+		return NULL;
+	}
+	sqlite3_bind_text(stmt, 1, fpr, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+	{
+		attester = attester_from_row(stmt);
+	}
+	else if (rc != SQLITE_DONE)
+	{
+		db_error(this, "reading an attester");
+		*failed = TRUE;
+	}
+	sqlite3_finalize(stmt);
 	return attester;
 }
 
@@ -860,20 +939,70 @@ METHOD(verifier_store_t, list_attesters, array_t*,
 	return attesters;
 }
 
-METHOD(verifier_store_t, record_attestation, void,
-	private_verifier_store_t *this, char *fpr, time_t when, char *status)
+METHOD(verifier_store_t, record_attestation, verifier_store_status_t,
+	private_verifier_store_t *this, char *fpr, time_t when, char *status,
+	ratkn_clock_info_t *clock)
 {
+	verifier_store_status_t result = VERIFIER_STORE_OK;
+	verifier_attester_t *attester;
 	sqlite3_stmt *stmt;
+	bool failed;
+	int cmp;
 
-	stmt = prepare(this, "UPDATE attesters SET last_seen = ?, "
-				   "last_status = ? WHERE fingerprint = ?");
-	if (stmt)
+	if (!fingerprint_valid(fpr))
 	{
-		sqlite3_bind_int64(stmt, 1, when);
-		sqlite3_bind_text(stmt, 2, status, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(stmt, 3, fpr, -1, SQLITE_TRANSIENT);
-		step_done(this, stmt, "recording an attestation");
+		return VERIFIER_STORE_NOT_FOUND;
 	}
+	/* compare and update in one write transaction, so that concurrent
+	 * writers (the CLI, other instances) cannot interleave */
+	if (!exec(this, "BEGIN IMMEDIATE"))
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	attester = read_attester(this, fpr, &failed);
+	if (!attester)
+	{
+		result = failed ? VERIFIER_STORE_FAILED : VERIFIER_STORE_NOT_FOUND;
+	}
+	else if (attester->has_clock)
+	{
+		cmp = ratkn_clock_info_boot_cmp(clock, &attester->clock);
+		if (cmp < 0 || (cmp == 0 && clock->clock <= attester->clock.clock))
+		{
+			result = VERIFIER_STORE_EXISTS;
+		}
+	}
+	verifier_attester_destroy(attester);
+	if (result == VERIFIER_STORE_OK)
+	{
+		stmt = prepare(this, "UPDATE attesters SET last_seen = ?, "
+					   "last_status = ?, clock = ?, reset_count = ?, "
+					   "restart_count = ?, clock_safe = ? "
+					   "WHERE fingerprint = ?");
+		if (!stmt)
+		{
+			result = VERIFIER_STORE_FAILED;
+		}
+		else
+		{
+			sqlite3_bind_int64(stmt, 1, when);
+			sqlite3_bind_text(stmt, 2, status, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(stmt, 3, (int64_t)clock->clock);
+			sqlite3_bind_int64(stmt, 4, clock->reset_count);
+			sqlite3_bind_int64(stmt, 5, clock->restart_count);
+			sqlite3_bind_int(stmt, 6, clock->safe ? 1 : 0);
+			sqlite3_bind_text(stmt, 7, fpr, -1, SQLITE_TRANSIENT);
+			if (!step_done(this, stmt, "recording an attestation"))
+			{
+				result = VERIFIER_STORE_FAILED;
+			}
+		}
+	}
+	if (!exec(this, result == VERIFIER_STORE_OK ? "COMMIT" : "ROLLBACK"))
+	{
+		result = VERIFIER_STORE_FAILED;
+	}
+	return result;
 }
 
 /**
@@ -1043,12 +1172,12 @@ METHOD(verifier_store_t, destroy, void,
 }
 
 /**
- * Create or check the schema
+ * Create the schema, or migrate an older one, in one transaction
  */
 static bool init_schema(private_verifier_store_t *this, char *path)
 {
 	sqlite3_stmt *stmt;
-	int version = -1;
+	int version = -1, from, i;
 
 	if (!exec(this, "BEGIN IMMEDIATE"))
 	{
@@ -1060,26 +1189,43 @@ static bool init_schema(private_verifier_store_t *this, char *path)
 		version = sqlite3_column_int(stmt, 0);
 	}
 	sqlite3_finalize(stmt);
-	if (version == 0)
+	if (version < 0 || version > VERIFIER_STORE_SCHEMA)
 	{
-		if (!exec(this, schema_v1))
+		exec(this, "ROLLBACK");
+		DBG1(DBG_CFG, "database: %s has schema version %d, this program "
+			 "supports versions up to %d", path, version,
+			 VERIFIER_STORE_SCHEMA);
+		return FALSE;
+	}
+	from = version;
+	for (i = 0; i < countof(migrations); i++)
+	{
+		if (migrations[i].version <= version)
+		{
+			continue;
+		}
+		if (!exec(this, *migrations[i].sql))
 		{
 			exec(this, "ROLLBACK");
+			DBG1(DBG_CFG, "database: migrating %s to schema version %d "
+				 "failed", path, migrations[i].version);
 			return FALSE;
 		}
-		DBG1(DBG_CFG, "database: created schema version %d in %s",
-			 VERIFIER_STORE_SCHEMA, path);
-		version = VERIFIER_STORE_SCHEMA;
+		version = migrations[i].version;
 	}
 	if (!exec(this, "COMMIT"))
 	{
 		return FALSE;
 	}
-	if (version != VERIFIER_STORE_SCHEMA)
+	if (from == 0)
 	{
-		DBG1(DBG_CFG, "database: %s has schema version %d, this program "
-			 "supports version %d", path, version, VERIFIER_STORE_SCHEMA);
-		return FALSE;
+		DBG1(DBG_CFG, "database: created schema version %d in %s", version,
+			 path);
+	}
+	else if (from != version)
+	{
+		DBG1(DBG_CFG, "database: migrated %s from schema version %d to %d",
+			 path, from, version);
 	}
 	return TRUE;
 }

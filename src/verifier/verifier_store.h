@@ -23,13 +23,15 @@
 #include <library.h>
 #include <collections/array.h>
 
+#include <ratkn_evidence.h>
 #include <ratkn_pcr.h>
 #include <ratkn_reference.h>
 
 /**
- * Version of the database schema (PRAGMA user_version).
+ * Version of the database schema (PRAGMA user_version); older databases are
+ * migrated when opened.
  */
-#define VERIFIER_STORE_SCHEMA 1
+#define VERIFIER_STORE_SCHEMA 2
 
 /**
  * Longest group name.
@@ -122,6 +124,10 @@ struct verifier_attester_t {
 	time_t last_seen;
 	/** ear.status name of the last attestation, "" if none */
 	char last_status[16];
+	/** clock info of the newest authentic evidence, if has_clock */
+	ratkn_clock_info_t clock;
+	/** whether authentic evidence was recorded (clock is set) */
+	bool has_clock;
 };
 
 /**
@@ -158,6 +164,14 @@ struct verifier_session_t {
  * @param session		session
  */
 void verifier_session_destroy(verifier_session_t *session);
+
+/**
+ * Check a fingerprint: SHA-256 as 64 lower case hex digits.
+ *
+ * @param fpr			fingerprint
+ * @return				TRUE if valid
+ */
+bool verifier_fingerprint_valid(char *fpr);
 
 /**
  * Check a group name: 1-64 characters of A-Z a-z 0-9 . _ -
@@ -255,7 +269,8 @@ struct verifier_store_t {
 										   ratkn_pcr_selection_t *sel);
 
 	/**
-	 * Add or replace an attester.
+	 * Add or replace an attester (a replaced attester loses its attestation
+	 * history and clock).
 	 *
 	 * @param attester	attester (fingerprint computed from ak_spki if empty)
 	 * @return			OK, NOT_FOUND (group), INVALID or FAILED
@@ -292,14 +307,21 @@ struct verifier_store_t {
 	array_t *(*list_attesters)(verifier_store_t *this);
 
 	/**
-	 * Record the outcome of an attestation.
+	 * Record the outcome of an attestation with authentic evidence, if its
+	 * clock info is strictly newer than the recorded one (a later boot, or
+	 * the same boot and a later clock) or none is recorded; in one
+	 * transaction, so that older evidence never overwrites newer.
 	 *
 	 * @param fingerprint	attester
 	 * @param when			time
 	 * @param status		ear.status name
+	 * @param clock			clock info of the evidence's quote
+	 * @return				OK if recorded, EXISTS if not newer, NOT_FOUND
+	 *						or FAILED
 	 */
-	void (*record_attestation)(verifier_store_t *this, char *fingerprint,
-							   time_t when, char *status);
+	verifier_store_status_t (*record_attestation)(verifier_store_t *this,
+							char *fingerprint, time_t when, char *status,
+							ratkn_clock_info_t *clock);
 
 	/**
 	 * Add a pending enrollment, removing expired ones.

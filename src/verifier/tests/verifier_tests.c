@@ -90,14 +90,21 @@ void vt_write(char *path, char *fmt, ...)
  */
 vt_attester_t *vt_attester_create(bool rsa)
 {
+	return vt_attester_create_on(swtpm_fixture_tcti(), rsa);
+}
+
+/*
+ * Described in header
+ */
+vt_attester_t *vt_attester_create_on(char *tcti, bool rsa)
+{
 	vt_attester_t *this;
 	uint8_t hash[32];
 	u_int len = sizeof(hash);
 	int i;
 
 	INIT(this,
-		.tpm = ratkn_tpm_create(swtpm_fixture_tcti(),
-								rsa ? RSA_AK_HANDLE : 0),
+		.tpm = ratkn_tpm_create(tcti, rsa ? RSA_AK_HANDLE : 0),
 	);
 	ck_assert(this->tpm->create_ak(this->tpm, rsa ? RATKN_AK_RSA
 												 : RATKN_AK_ECC,

@@ -88,6 +88,15 @@ struct vt_attester_t {
 vt_attester_t *vt_attester_create(bool rsa);
 
 /**
+ * Create an attester with an AK on a TPM of its own.
+ *
+ * @param tcti			TCTI configuration of the TPM
+ * @param rsa			RSA AK (at another handle) instead of ECC
+ * @return				attester
+ */
+vt_attester_t *vt_attester_create_on(char *tcti, bool rsa);
+
+/**
  * Destroy an attester.
  *
  * @param attester		attester

@@ -16,6 +16,7 @@
 #include "verifier_tests.h"
 
 #include <stdio.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include "verifier_store.h"
@@ -291,11 +292,17 @@ START_TEST(test_attesters)
 	ck_assert_str_eq(got->last_status, "");
 	verifier_attester_destroy(got);
 
-	store->record_attestation(store, a.fingerprint, 1234, "warning");
+	ck_assert_int_eq(store->record_attestation(store, a.fingerprint, 1234,
+					"warning", &(ratkn_clock_info_t){ .clock = 5000,
+					.reset_count = 3, .safe = TRUE }), VERIFIER_STORE_OK);
 	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
 					 VERIFIER_STORE_OK);
 	ck_assert_int_eq(got->last_seen, 1234);
 	ck_assert_str_eq(got->last_status, "warning");
+	ck_assert(got->has_clock);
+	ck_assert_int_eq(got->clock.clock, 5000);
+	ck_assert_int_eq(got->clock.reset_count, 3);
+	ck_assert(got->clock.safe);
 	verifier_attester_destroy(got);
 
 	ck_assert_int_eq(store->get_attester(store, b.fingerprint, &got),
@@ -353,6 +360,103 @@ START_TEST(test_attester_replace)
 
 	a = attester("", "other", NULL);
 	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_INVALID);
+}
+END_TEST
+
+/**
+ * Record an attestation with a clock info, return the store's answer
+ */
+static verifier_store_status_t record(char *fpr, time_t when, char *status,
+									  uint32_t reset, uint32_t restart,
+									  uint64_t clock)
+{
+	ratkn_clock_info_t info = {
+		.clock = clock,
+		.reset_count = reset,
+		.restart_count = restart,
+		.safe = TRUE,
+	};
+
+	return store->record_attestation(store, fpr, when, status, &info);
+}
+
+/**
+ * Check the recorded attestation of an attester
+ */
+static void assert_recorded(char *fpr, time_t when, char *status,
+							uint32_t reset, uint32_t restart, uint64_t clock)
+{
+	verifier_attester_t *got;
+
+	ck_assert_int_eq(store->get_attester(store, fpr, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(got->last_seen, when);
+	ck_assert_str_eq(got->last_status, status);
+	ck_assert(got->has_clock);
+	ck_assert_int_eq(got->clock.reset_count, reset);
+	ck_assert_int_eq(got->clock.restart_count, restart);
+	ck_assert(got->clock.clock == clock);
+	verifier_attester_destroy(got);
+}
+
+START_TEST(test_record_newer_only)
+{
+	verifier_attester_t a, *got;
+
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	a = attester("spki", "default", NULL);
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert(!got->has_clock);
+	verifier_attester_destroy(got);
+
+	/* the first one is recorded */
+	ck_assert_int_eq(record(a.fingerprint, 100, "contraindicated", 2, 1,
+							60000), VERIFIER_STORE_OK);
+	assert_recorded(a.fingerprint, 100, "contraindicated", 2, 1, 60000);
+	/* not the same again, not an older clock, an older restart or reset */
+	ck_assert_int_eq(record(a.fingerprint, 101, "affirming", 2, 1, 60000),
+					 VERIFIER_STORE_EXISTS);
+	ck_assert_int_eq(record(a.fingerprint, 102, "affirming", 2, 1, 59999),
+					 VERIFIER_STORE_EXISTS);
+	ck_assert_int_eq(record(a.fingerprint, 103, "affirming", 2, 0, 90000),
+					 VERIFIER_STORE_EXISTS);
+	ck_assert_int_eq(record(a.fingerprint, 104, "affirming", 1, 9, 90000),
+					 VERIFIER_STORE_EXISTS);
+	assert_recorded(a.fingerprint, 100, "contraindicated", 2, 1, 60000);
+	/* a later clock, restart, reset are; the clock may restart lower */
+	ck_assert_int_eq(record(a.fingerprint, 105, "warning", 2, 1, 60001),
+					 VERIFIER_STORE_OK);
+	assert_recorded(a.fingerprint, 105, "warning", 2, 1, 60001);
+	ck_assert_int_eq(record(a.fingerprint, 106, "affirming", 2, 2, 10),
+					 VERIFIER_STORE_OK);
+	assert_recorded(a.fingerprint, 106, "affirming", 2, 2, 10);
+	ck_assert_int_eq(record(a.fingerprint, 107, "none", 3, 0, 5),
+					 VERIFIER_STORE_OK);
+	assert_recorded(a.fingerprint, 107, "none", 3, 0, 5);
+	/* the full 64-bit range of the clock */
+	ck_assert_int_eq(record(a.fingerprint, 108, "affirming", 3, 0,
+							0xfffffffffffffff0ULL), VERIFIER_STORE_OK);
+	assert_recorded(a.fingerprint, 108, "affirming", 3, 0,
+					0xfffffffffffffff0ULL);
+	ck_assert_int_eq(record(a.fingerprint, 109, "affirming", 3, 0,
+							0x7fffffffffffffffULL), VERIFIER_STORE_EXISTS);
+	ck_assert_int_eq(record(a.fingerprint, 110, "affirming", 3, 0,
+							0xffffffffffffffffULL), VERIFIER_STORE_OK);
+	/* unknown attester */
+	ck_assert_int_eq(record("' OR 1=1 --", 111, "affirming", 9, 0, 0),
+					 VERIFIER_STORE_NOT_FOUND);
+
+	/* replacing the attester (operator) forgets the clock */
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert(!got->has_clock);
+	ck_assert_int_eq(got->last_seen, 0);
+	verifier_attester_destroy(got);
+	ck_assert_int_eq(record(a.fingerprint, 112, "affirming", 0, 0, 1),
+					 VERIFIER_STORE_OK);
 }
 END_TEST
 
@@ -463,17 +567,163 @@ START_TEST(test_persistence)
 }
 END_TEST
 
-START_TEST(test_schema_version)
+/**
+ * Run SQL on the test's database file (without the store)
+ */
+static void sql(char *statements)
 {
 	sqlite3 *db;
+	char *msg = NULL;
+
+	ck_assert(sqlite3_open(path, &db) == SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(db, statements, NULL, NULL, &msg) == SQLITE_OK,
+				  "%s", msg);
+	sqlite3_close(db);
+}
+
+/**
+ * Get an integer from the test's database file (without the store)
+ */
+static int sql_int(char *query)
+{
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+	int value;
+
+	ck_assert(sqlite3_open(path, &db) == SQLITE_OK);
+	ck_assert(sqlite3_prepare_v2(db, query, -1, &stmt, NULL) == SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	value = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return value;
+}
+
+START_TEST(test_schema_version)
+{
+	char newer[64];
 
 	store->destroy(store);
 	store = NULL;
-	ck_assert(sqlite3_open(path, &db) == SQLITE_OK);
-	ck_assert(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL,
-						   NULL) == SQLITE_OK);
-	sqlite3_close(db);
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), VERIFIER_STORE_SCHEMA);
+	snprintf(newer, sizeof(newer), "PRAGMA user_version = %d",
+			 VERIFIER_STORE_SCHEMA + 1);
+	sql(newer);
 	ck_assert(!verifier_store_create(path));
+	/* and left alone */
+	ck_assert_int_eq(sql_int("PRAGMA user_version"),
+					 VERIFIER_STORE_SCHEMA + 1);
+}
+END_TEST
+
+/**
+ * A database of schema version 1 as ratkn-verifier 0.1 created it, with a
+ * group, a reference value, an attester that attested and a pending
+ * enrollment
+ */
+static char *schema_v1_with_data =
+	"CREATE TABLE groups ("
+	"  name TEXT PRIMARY KEY NOT NULL,"
+	"  pcrs TEXT NOT NULL DEFAULT '',"
+	"  warning TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL"
+	");"
+	"CREATE TABLE reference_values ("
+	"  grp TEXT NOT NULL REFERENCES groups(name) ON DELETE CASCADE,"
+	"  bank TEXT NOT NULL,"
+	"  pcr INTEGER NOT NULL,"
+	"  digest BLOB NOT NULL,"
+	"  PRIMARY KEY (grp, bank, pcr, digest)"
+	");"
+	"CREATE TABLE attesters ("
+	"  fingerprint TEXT PRIMARY KEY NOT NULL,"
+	"  ak_spki BLOB NOT NULL,"
+	"  ek_cert BLOB,"
+	"  grp TEXT NOT NULL REFERENCES groups(name),"
+	"  enrolled INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL DEFAULT 0,"
+	"  last_status TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX attesters_grp ON attesters(grp);"
+	"CREATE TABLE enroll_sessions ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  secret_hash BLOB NOT NULL,"
+	"  ak_spki BLOB NOT NULL,"
+	"  ek_cert BLOB NOT NULL,"
+	"  grp TEXT NOT NULL,"
+	"  expires INTEGER NOT NULL"
+	");"
+	"PRAGMA user_version = 1;"
+	"INSERT INTO groups (name, pcrs, warning, created) VALUES "
+	"  ('servers', 'sha256:7', 'sha256:7', 1700000000);"
+	"INSERT INTO reference_values (grp, bank, pcr, digest) VALUES "
+	"  ('servers', 'sha256', 7, zeroblob(32));"
+	"INSERT INTO attesters VALUES ("
+	"  '0000000000000000000000000000000000000000000000000000000000000001',"
+	"  x'3059', x'3082', 'servers', 1700000001, 1700000002, 'warning');"
+	"INSERT INTO enroll_sessions VALUES ("
+	"  '00112233445566778899aabbccddeeff', zeroblob(32), x'30', x'30',"
+	"  'servers', 4000000000);";
+
+START_TEST(test_migrate_v1)
+{
+	verifier_attester_t *got;
+	verifier_group_t group;
+	ratkn_reference_t *ref;
+	char *fpr =
+		"0000000000000000000000000000000000000000000000000000000000000001";
+
+	store->destroy(store);
+	store = NULL;
+	unlink(path);
+	sql(schema_v1_with_data);
+
+	store = verifier_store_create(path);
+	ck_assert(store);
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), VERIFIER_STORE_SCHEMA);
+
+	/* the data is still there */
+	ck_assert_int_eq(store->get_group(store, "servers", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(group.references, 1);
+	ck_assert_int_eq(group.attesters, 1);
+	ck_assert(ratkn_pcr_selection_contains(&group.warning, 0x000b, 7));
+	ck_assert_int_eq(store->get_reference(store, "servers", &ref),
+					 VERIFIER_STORE_OK);
+	ck_assert(ref);
+	ref->destroy(ref);
+	ck_assert_int_eq(store->get_attester(store, fpr, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(got->group, "servers");
+	ck_assert_int_eq(got->enrolled, 1700000001);
+	ck_assert_int_eq(got->last_seen, 1700000002);
+	ck_assert_str_eq(got->last_status, "warning");
+	/* with no clock yet: the next authentic evidence is recorded */
+	ck_assert(!got->has_clock);
+	verifier_attester_destroy(got);
+	ck_assert_int_eq(record(fpr, 1700000003, "affirming", 1, 0, 1000),
+					 VERIFIER_STORE_OK);
+	assert_recorded(fpr, 1700000003, "affirming", 1, 0, 1000);
+
+	/* migrated once: opening it again changes nothing */
+	store->destroy(store);
+	store = verifier_store_create(path);
+	ck_assert(store);
+	assert_recorded(fpr, 1700000003, "affirming", 1, 0, 1000);
+}
+END_TEST
+
+START_TEST(test_migrate_failure)
+{
+	store->destroy(store);
+	store = NULL;
+	unlink(path);
+	/* a version 1 database whose attesters table has the new columns
+	 * already: the migration fails and changes nothing */
+	sql("CREATE TABLE attesters (fingerprint TEXT, clock INTEGER);"
+		"PRAGMA user_version = 1;");
+	ck_assert(!verifier_store_create(path));
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), 1);
 }
 END_TEST
 
@@ -516,6 +766,7 @@ Suite *store_suite_create()
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_attesters);
 	tcase_add_test(tc, test_attester_replace);
+	tcase_add_test(tc, test_record_newer_only);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sessions");
@@ -529,6 +780,8 @@ Suite *store_suite_create()
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_persistence);
 	tcase_add_test(tc, test_schema_version);
+	tcase_add_test(tc, test_migrate_v1);
+	tcase_add_test(tc, test_migrate_failure);
 	tcase_add_test(tc, test_not_a_database);
 	suite_add_tcase(s, tc);
 
