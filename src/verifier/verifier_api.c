@@ -18,6 +18,7 @@
 #include "verifier_log.h"
 
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -60,6 +61,11 @@ struct private_verifier_api_t {
 	 * Signing key
 	 */
 	verifier_key_t *key;
+
+	/**
+	 * Challenge issuer
+	 */
+	verifier_challenge_t *challenge;
 
 	/**
 	 * Appraiser
@@ -173,6 +179,32 @@ static u_int key(private_verifier_api_t *this, request_t *req)
 	return reply(req, 200, json_pack("{ssso}", "pem",
 						(char*)this->key->get_public(this->key).ptr,
 						"jwk", jwk ?: json_object()));
+}
+
+/**
+ * POST /v1/challenge
+ */
+static u_int challenge(private_verifier_api_t *this, request_t *req)
+{
+	json_t *response;
+	chunk_t value;
+	time_t now;
+
+	now = time(NULL);
+	if (!this->challenge->issue(this->challenge, now, &value))
+	{
+		return error(req, 500, "issuing a challenge failed (no random data)");
+	}
+	response = json_object();
+	set_binary(response, "challenge", value);
+	json_object_set_new(response, "expires", json_integer(now +
+						this->challenge->get_lifetime(this->challenge)));
+	chunk_free(&value);
+	req->logged = TRUE;
+	verifier_log(VERIFIER_LOG_DEBUG, "challenge", json_pack("{sosI}",
+					"peer", verifier_log_string(req->peer),
+					"issued", (json_int_t)now));
+	return reply(req, 200, response);
 }
 
 /**
@@ -318,15 +350,18 @@ static u_int attest(private_verifier_api_t *this, request_t *req)
 	ok = this->appraiser->appraise(this->appraiser, evidence, &result);
 	chunk_free(&evidence);
 	req->logged = TRUE;
-	verifier_log(result.malformed ? VERIFIER_LOG_WARNING : VERIFIER_LOG_INFO,
-				 "attest", json_pack("{sossssssso sssbsi}",
+	verifier_log(result.malformed || result.refused ? VERIFIER_LOG_WARNING
+												   : VERIFIER_LOG_INFO,
+				 "attest", json_pack("{sossssssso sssbsIsi}",
 					"peer", verifier_log_string(req->peer),
 					"ak", result.ak, "group", result.group,
 					"status", result.malformed ? "malformed" :
+							  result.refused ? "refused" :
 							  ratkn_ear_status_name(result.status),
 					"reason", verifier_log_string(result.reason),
 					"clock", result.clock,
 					"recorded", result.recorded,
+					"fresh_since", (json_int_t)result.fresh_since,
 					"ms", ms_since(&start)));
 	if (ok)
 	{
@@ -336,6 +371,10 @@ static u_int attest(private_verifier_api_t *this, request_t *req)
 	else if (result.malformed)
 	{
 		status = error(req, 400, result.reason);
+	}
+	else if (result.refused)
+	{
+		status = error(req, 403, result.reason);
 	}
 	else
 	{
@@ -365,6 +404,7 @@ static route_t routes[] = {
 	{ "/v1/enroll",		FALSE,	"POST",	enroll_start },
 	{ "/v1/enroll/",	TRUE,	"POST",	enroll_finish },
 	{ "/v1/attest",		FALSE,	"POST",	attest },
+	{ "/v1/challenge",	FALSE,	"POST",	challenge },
 };
 
 /**
@@ -472,8 +512,9 @@ METHOD(verifier_api_t, handle, u_int,
 METHOD(verifier_api_t, destroy, void,
 	private_verifier_api_t *this)
 {
-	this->appraiser->destroy(this->appraiser);
-	this->enroll->destroy(this->enroll);
+	DESTROY_IF(this->appraiser);
+	DESTROY_IF(this->enroll);
+	DESTROY_IF(this->challenge);
 	free(this);
 }
 
@@ -493,10 +534,16 @@ verifier_api_t *verifier_api_create(verifier_config_t *config,
 		},
 		.config = config,
 		.key = key,
-		.appraiser = verifier_appraiser_create(store, key,
-							config->ear_lifetime, config->clock_tolerance,
-							config->developer),
+		.challenge = verifier_challenge_create(config->challenge_lifetime),
 		.enroll = verifier_enroll_create(store, config->ek_ca),
 	);
+	if (!this->challenge)
+	{
+		destroy(this);
+		return NULL;
+	}
+	this->appraiser = verifier_appraiser_create(store, key, this->challenge,
+							config->ear_lifetime, config->clock_tolerance,
+							config->developer);
 	return &this->public;
 }

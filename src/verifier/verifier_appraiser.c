@@ -66,6 +66,11 @@ struct private_verifier_appraiser_t {
 	verifier_key_t *key;
 
 	/**
+	 * Challenge issuer
+	 */
+	verifier_challenge_t *challenge;
+
+	/**
 	 * EAR lifetime
 	 */
 	u_int lifetime;
@@ -399,7 +404,8 @@ METHOD(verifier_appraiser_t, appraise, bool,
 	uint8_t binding[RATKN_HASH_LEN];
 	char policy[VERIFIER_GROUP_MAX + 8];
 	bool newer = FALSE;
-	time_t now;
+	chunk_t challenge;
+	time_t now, issued = 0;
 
 	memset(result, 0, sizeof(*result));
 	evidence = ratkn_evidence_parse(data);
@@ -415,15 +421,36 @@ METHOD(verifier_appraiser_t, appraise, bool,
 				 "malformed evidence");
 		return FALSE;
 	}
-	check(this, evidence, result, &info, &newer);
-
 	now = time(NULL);
+	challenge = evidence->get_challenge(evidence);
+	if (challenge.len)
+	{	/* a challenge the verifier did not issue, or an expired one, would
+		 * make old evidence look fresh: no EAR at all */
+		if (this->challenge->verify(this->challenge, challenge, now, &issued,
+						result->reason, sizeof(result->reason)) !=
+			VERIFIER_CHALLENGE_OK)
+		{
+			evidence->destroy(evidence);
+			result->refused = TRUE;
+			return FALSE;
+		}
+		result->fresh_since = min(issued, now);
+	}
+	check(this, evidence, result, &info, &newer);
+	if (!result->authentic)
+	{	/* the quote is not proven to be made for the challenge */
+		result->fresh_since = 0;
+	}
+
 	snprintf(policy, sizeof(policy), "ratkn/%s", result->group);
 	claims = (ratkn_ear_claims_t){
 		.status = result->status,
 		.iat = now,
 		.exp = now + this->lifetime,
 		.nonce = chunk_from_thing(binding),
+		/* the authentic quote was made for the challenge, so no earlier
+		 * than that was issued */
+		.fresh_since = result->fresh_since,
 		.identity_hash = evidence->get_identity_hash(evidence),
 		.verifier_developer = this->developer,
 		.verifier_build = VERIFIER_BUILD,
@@ -465,6 +492,7 @@ METHOD(verifier_appraiser_t, destroy, void,
  */
 verifier_appraiser_t *verifier_appraiser_create(verifier_store_t *store,
 												verifier_key_t *key,
+												verifier_challenge_t *challenge,
 												u_int lifetime,
 												u_int tolerance,
 												char *developer)
@@ -478,6 +506,7 @@ verifier_appraiser_t *verifier_appraiser_create(verifier_store_t *store,
 		},
 		.store = store,
 		.key = key,
+		.challenge = challenge,
 		.lifetime = lifetime,
 		.tolerance = (uint64_t)tolerance * 1000,
 		.developer = strdup(developer),

@@ -62,6 +62,9 @@ struct verifier_config_t {
 	/** lifetime of EARs in seconds, "verifier.ear_lifetime" */
 	u_int ear_lifetime;
 
+	/** lifetime of challenges in seconds, "verifier.challenge_lifetime" */
+	u_int challenge_lifetime;
+
 	/** how far, in seconds, the TPM clock of a quote may be behind the
 	 *  newest evidence of its AK in the same boot, "verifier.clock_tolerance"
 	 */

@@ -15,8 +15,9 @@
 /*
  * Target: the request handlers of ratkn-verifier (verifier_api_t, behind
  * the HTTP server): routing, media type, JSON bodies of POST /v1/attest,
- * /v1/enroll and /v1/enroll/<session>, down to evidence appraisal and
- * enrollment with a SQLite store in a temporary directory.
+ * /v1/challenge, /v1/enroll and /v1/enroll/<session>, down to evidence
+ * appraisal (with the check of a CHALLENGE, which the fuzzer cannot forge)
+ * and enrollment with a SQLite store in a temporary directory.
  *
  * Input: "METHOD\nPATH\nCONTENT-TYPE\nBODY"; missing lines default to
  * POST, /v1/attest and application/json, an empty Content-Type line means

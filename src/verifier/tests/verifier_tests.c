@@ -177,6 +177,37 @@ chunk_t vt_evidence(vt_attester_t *this, char *pcrs, ratkn_ike_role_t role)
 /*
  * Described in header
  */
+chunk_t vt_evidence_challenged(vt_attester_t *this, char *pcrs,
+							   ratkn_ike_role_t role, chunk_t challenge,
+							   chunk_t claimed)
+{
+	ratkn_pcr_selection_t sel;
+	ratkn_pcr_values_t *values;
+	ratkn_evidence_t *evidence;
+	uint8_t binding[RATKN_HASH_LEN];
+	chunk_t quote, sig, encoding;
+
+	ck_assert(ratkn_pcr_selection_parse(pcrs, &sel));
+	vt_binding(this, role, binding);
+	ck_assert(ratkn_binding_challenged(binding, challenge, binding));
+	ck_assert(this->tpm->quote(this->tpm, &sel, chunk_from_thing(binding),
+							   &quote, &sig, &values));
+	evidence = ratkn_evidence_create_certified(role,
+									chunk_from_thing(this->session),
+									chunk_from_thing(this->identity), quote,
+									sig, this->ak_public, values, chunk_empty,
+									chunk_empty, chunk_empty, claimed);
+	ck_assert(evidence);
+	encoding = chunk_clone(evidence->get_encoding(evidence));
+	evidence->destroy(evidence);
+	chunk_free(&quote);
+	chunk_free(&sig);
+	return encoding;
+}
+
+/*
+ * Described in header
+ */
 array_t *vt_current_refs(vt_attester_t *this, char *pcrs)
 {
 	ratkn_pcr_selection_t sel;
@@ -324,6 +355,7 @@ static struct {
 } suites[] = {
 	{ "store",		store_suite_create },
 	{ "key",		key_suite_create },
+	{ "challenge",	challenge_suite_create },
 	{ "appraiser",	appraiser_suite_create },
 	{ "enroll",		enroll_suite_create },
 	{ "api",		api_suite_create },

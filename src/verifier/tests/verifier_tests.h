@@ -34,6 +34,7 @@
  */
 Suite *store_suite_create();
 Suite *key_suite_create();
+Suite *challenge_suite_create();
 Suite *appraiser_suite_create();
 Suite *enroll_suite_create();
 Suite *api_suite_create();
@@ -114,6 +115,22 @@ void vt_attester_destroy(vt_attester_t *attester);
  */
 chunk_t vt_evidence(vt_attester_t *attester, char *pcrs,
 					ratkn_ike_role_t role);
+
+/**
+ * Create evidence bound to a verifier's challenge as well: the quote's
+ * qualifyingData is the binding combined with the challenge, the evidence
+ * has a CHALLENGE attribute.
+ *
+ * @param attester		attester
+ * @param pcrs			PCR selection
+ * @param role			IKE role
+ * @param challenge		challenge to quote for
+ * @param claimed		CHALLENGE attribute (usually the same)
+ * @return				RATKN_EVIDENCE notify data (allocated)
+ */
+chunk_t vt_evidence_challenged(vt_attester_t *attester, char *pcrs,
+							   ratkn_ike_role_t role, chunk_t challenge,
+							   chunk_t claimed);
 
 /**
  * Binding the evidence of vt_evidence() carries.

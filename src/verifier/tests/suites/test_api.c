@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include <ratkn_base64url.h>
 #include <ratkn_ear.h>
 
 #include "verifier_api.h"
@@ -67,6 +68,7 @@ static void setup_with(bool enroll)
 	ck_assert(store);
 	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
 	api = verifier_api_create(config, store, key);
+	ck_assert(api);
 	free(path);
 	free(db);
 	free(signing_key);
@@ -176,6 +178,40 @@ START_TEST(test_routing)
 	assert_error("DELETE", "/v1/enroll/00", NULL, NULL, 405, NULL);
 	assert_error("POST", "/v1/health", JSON, "{}", 405, NULL);
 	assert_error("HEAD", "/v1/key", NULL, NULL, 405, NULL);
+	assert_error("GET", "/v1/challenge", NULL, NULL, 405, NULL);
+	assert_error("POST", "/v1/challenge/x", JSON, "{}", 404, NULL);
+}
+END_TEST
+
+START_TEST(test_challenge)
+{
+	json_t *json, *member;
+	chunk_t a, b;
+	time_t now = time(NULL);
+
+	ck_assert_int_eq(request("POST", "/v1/challenge", JSON, "{}", &json),
+					 200);
+	member = json_object_get(json, "challenge");
+	ck_assert(json_is_string(member));
+	ck_assert(ratkn_base64url_decode(json_string_value(member),
+									 json_string_length(member), &a));
+	ck_assert_int_eq(a.len, 40);
+	member = json_object_get(json, "expires");
+	ck_assert(json_is_integer(member));
+	ck_assert(json_integer_value(member) >= now + 60 &&
+			  json_integer_value(member) <= now + 65);
+	json_decref(json);
+	/* unknown members are ignored, a body is required like for all POSTs */
+	ck_assert_int_eq(request("POST", "/v1/challenge", JSON, "{\"x\":1}",
+							 &json), 200);
+	ck_assert(ratkn_base64url_decode(json_string_value(json_object_get(json,
+					"challenge")), 54, &b));
+	ck_assert(!chunk_equals(a, b));
+	json_decref(json);
+	assert_error("POST", "/v1/challenge", JSON, "", 400, "malformed JSON");
+	assert_error("POST", "/v1/challenge", NULL, "{}", 415, NULL);
+	chunk_free(&a);
+	chunk_free(&b);
 }
 END_TEST
 
@@ -303,6 +339,53 @@ START_TEST(test_attest)
 					 "https://ratkn.example/api-test");
 	ear->destroy(ear);
 	chunk_free(&evidence);
+	vt_attester_destroy(attester);
+}
+END_TEST
+
+START_TEST(test_attest_challenged)
+{
+	vt_attester_t *attester;
+	verifier_attester_t a = {
+		.group = "default",
+	};
+	json_t *json;
+	chunk_t value, evidence, expired;
+	ratkn_ear_t *ear;
+	char *body, *encoded;
+	time_t now = time(NULL);
+
+	attester = vt_attester_create(FALSE);
+	a.ak_spki = attester->spki;
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+
+	ck_assert_int_eq(request("POST", "/v1/challenge", JSON, "{}", &json),
+					 200);
+	value = vt_b64url_decode(json_string_value(json_object_get(json,
+															   "challenge")));
+	json_decref(json);
+	evidence = vt_evidence_challenged(attester, "sha256:0-7",
+									  RATKN_IKE_INITIATOR, value, value);
+	ear = attest(evidence, "none");
+	ck_assert(ear->get_claims(ear)->fresh_since >= now);
+	ck_assert(ear->get_claims(ear)->fresh_since <= ear->get_claims(ear)->iat);
+	ear->destroy(ear);
+	chunk_free(&evidence);
+
+	/* a challenge this verifier did not issue: 403 naming the reason */
+	expired = chunk_clone(value);
+	expired.ptr[20] ^= 0x01;
+	evidence = vt_evidence_challenged(attester, "sha256:0-7",
+									  RATKN_IKE_INITIATOR, expired, expired);
+	encoded = vt_b64url_encode(evidence);
+	ck_assert(asprintf(&body, "{\"evidence\":\"%s\"}", encoded) > 0);
+	assert_error("POST", "/v1/attest", JSON, body, 403,
+				 "challenge not issued by this verifier");
+	free(body);
+	free(encoded);
+	chunk_free(&evidence);
+	chunk_free(&expired);
+	chunk_free(&value);
 	vt_attester_destroy(attester);
 }
 END_TEST
@@ -440,6 +523,7 @@ Suite *api_suite_create()
 	tcase_add_test(tc, test_routing);
 	tcase_add_test(tc, test_media_type);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_challenge);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tpm");
@@ -448,6 +532,7 @@ Suite *api_suite_create()
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_attest);
+	tcase_add_test(tc, test_attest_challenged);
 	tcase_add_test(tc, test_enroll);
 	suite_add_tcase(s, tc);
 

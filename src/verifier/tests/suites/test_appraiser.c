@@ -36,6 +36,7 @@ static char *dir;
 static verifier_store_t *store;
 static verifier_key_t *key;
 static verifier_appraiser_t *appraiser;
+static verifier_challenge_t *challenge;
 static vt_attester_t *attester;
 
 /**
@@ -55,7 +56,10 @@ static void setup_with(bool rsa, u_int tolerance)
 	key = verifier_key_load(path);
 	ck_assert(key);
 	free(path);
-	appraiser = verifier_appraiser_create(store, key, 300, tolerance,
+	challenge = verifier_challenge_create(60);
+	ck_assert(challenge);
+	appraiser = verifier_appraiser_create(store, key, challenge, 300,
+										  tolerance,
 										  "https://ratkn.example/test");
 	attester = vt_attester_create(rsa);
 	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
@@ -80,6 +84,7 @@ static void teardown()
 {
 	vt_attester_destroy(attester);
 	appraiser->destroy(appraiser);
+	challenge->destroy(challenge);
 	key->destroy(key);
 	store->destroy(store);
 	vt_rmtree(dir);
@@ -187,6 +192,9 @@ START_TEST(test_affirming)
 					 "https://ratkn.example/test");
 	ck_assert(strpfx(claims->verifier_build, "ratkn-verifier"));
 	ck_assert(!claims->reason);
+	/* no challenge, no claim about freshness */
+	ck_assert_int_eq(claims->fresh_since, 0);
+	ck_assert_int_eq(result.fresh_since, 0);
 	ck_assert_str_eq(result.ak, attester->fpr);
 	ck_assert_str_eq(result.group, "default");
 	ck_assert_str_eq(result.reason, "");
@@ -523,6 +531,148 @@ START_TEST(test_rsa)
 }
 END_TEST
 
+START_TEST(test_challenge_fresh)
+{
+	verifier_result_t result;
+	ratkn_ear_claims_t *claims;
+	uint8_t binding[RATKN_HASH_LEN];
+	ratkn_ear_t *ear;
+	chunk_t value;
+	time_t now = time(NULL);
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	ck_assert(challenge->issue(challenge, now - 10, &value));
+	ear = appraise(vt_evidence_challenged(attester, PCRS, RATKN_IKE_RESPONDER,
+										  value, value), &result);
+	claims = ear->get_claims(ear);
+	ck_assert_int_eq(claims->status, RATKN_EAR_AFFIRMING);
+	ck_assert_int_eq(claims->fresh_since, now - 10);
+	ck_assert_int_eq(result.fresh_since, now - 10);
+	ck_assert(claims->iat >= now);
+	/* eat_nonce stays the plain binding, as the relying party computes it */
+	vt_binding(attester, RATKN_IKE_RESPONDER, binding);
+	ck_assert(chunk_equals(claims->nonce, chunk_from_thing(binding)));
+	ear->destroy(ear);
+
+	/* also for a contraindicated platform: its quote is fresh */
+	vt_extend(attester, 4, "evil loader");
+	ear = appraise(vt_evidence_challenged(attester, PCRS, RATKN_IKE_RESPONDER,
+										  value, value), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	ck_assert_int_eq(ear->get_claims(ear)->fresh_since, now - 10);
+	ear->destroy(ear);
+	chunk_free(&value);
+}
+END_TEST
+
+/**
+ * Challenges evidence must not carry
+ */
+typedef enum {
+	BAD_EXPIRED,
+	BAD_FUTURE,
+	BAD_OTHER_VERIFIER,
+	BAD_MAC,
+	BAD_LENGTH,
+} bad_challenge_t;
+
+static struct {
+	bad_challenge_t bad;
+	char *reason;
+} bad_challenges[] = {
+	{ BAD_EXPIRED, "challenge expired (issued 75s ago, lifetime 60s)" },
+	{ BAD_FUTURE, "challenge issued in the future (30s ahead)" },
+	{ BAD_OTHER_VERIFIER, "challenge not issued by this verifier" },
+	{ BAD_MAC, "challenge not issued by this verifier" },
+	{ BAD_LENGTH, "challenge not issued by this verifier (16 octets" },
+};
+
+START_TEST(test_challenge_refused)
+{
+	verifier_challenge_t *other;
+	verifier_result_t result;
+	verifier_attester_t *a;
+	chunk_t value, evidence;
+	time_t now = time(NULL);
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	switch (bad_challenges[_i].bad)
+	{
+		case BAD_EXPIRED:
+			ck_assert(challenge->issue(challenge, now - 75, &value));
+			break;
+		case BAD_FUTURE:
+			ck_assert(challenge->issue(challenge, now + 30, &value));
+			break;
+		case BAD_OTHER_VERIFIER:
+			other = verifier_challenge_create(60);
+			ck_assert(other->issue(other, now, &value));
+			other->destroy(other);
+			break;
+		case BAD_MAC:
+			ck_assert(challenge->issue(challenge, now, &value));
+			value.ptr[value.len - 1] ^= 0x80;
+			break;
+		case BAD_LENGTH:
+			value = chunk_clone(chunk_from_str("0123456789abcdef"));
+			break;
+	}
+	/* a genuine quote made for that challenge: refused without an EAR */
+	evidence = vt_evidence_challenged(attester, PCRS, RATKN_IKE_RESPONDER,
+									  value, value);
+	ck_assert(!appraiser->appraise(appraiser, evidence, &result));
+	ck_assert(result.refused && !result.malformed);
+	ck_assert(!result.ear);
+	ck_assert_msg(strstr(result.reason, bad_challenges[_i].reason),
+				  "reason '%s'", result.reason);
+	/* nothing recorded */
+	ck_assert_int_eq(store->get_attester(store, attester->fpr, &a),
+					 VERIFIER_STORE_OK);
+	ck_assert(!a->has_clock);
+	ck_assert_int_eq(a->last_seen, 0);
+	verifier_attester_destroy(a);
+	chunk_free(&evidence);
+	chunk_free(&value);
+}
+END_TEST
+
+START_TEST(test_challenge_not_quoted)
+{
+	verifier_result_t result;
+	ratkn_ear_t *ear;
+	chunk_t value, other;
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	ck_assert(challenge->issue(challenge, time(NULL), &value));
+	ck_assert(challenge->issue(challenge, time(NULL), &other));
+
+	/* a valid challenge claimed for a quote made for another one (or
+	 * attached to an old quote made for none): no freshness */
+	ear = appraise(vt_evidence_challenged(attester, PCRS, RATKN_IKE_RESPONDER,
+										  other, value), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	ck_assert_msg(strstr(ear->get_claims(ear)->reason, "binding mismatch"),
+				  "reason '%s'", ear->get_claims(ear)->reason);
+	ck_assert_int_eq(ear->get_claims(ear)->fresh_since, 0);
+	ck_assert_int_eq(result.fresh_since, 0);
+	ear->destroy(ear);
+
+	/* a valid challenge, but an AK nobody enrolled */
+	ck_assert_int_eq(store->remove_attester(store, attester->fpr),
+					 VERIFIER_STORE_OK);
+	ear = appraise(vt_evidence_challenged(attester, PCRS, RATKN_IKE_RESPONDER,
+										  value, value), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	ck_assert_int_eq(ear->get_claims(ear)->fresh_since, 0);
+	ear->destroy(ear);
+	chunk_free(&value);
+	chunk_free(&other);
+}
+END_TEST
+
 /**
  * Clock info of evidence
  */
@@ -830,6 +980,10 @@ Suite *appraiser_suite_create()
 	tcase_add_loop_test(tc, test_forged, 0, countof(forgeries));
 	tcase_add_test(tc, test_not_an_ak);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_challenge_fresh);
+	tcase_add_loop_test(tc, test_challenge_refused, 0,
+						countof(bad_challenges));
+	tcase_add_test(tc, test_challenge_not_quoted);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("clock");
