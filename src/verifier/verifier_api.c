@@ -31,11 +31,6 @@
 #define JSON_TYPE "application/json"
 
 /**
- * Group of enrollments that name none
- */
-#define DEFAULT_GROUP "default"
-
-/**
  * Largest EK certificate accepted
  */
 #define MAX_EK_CERT 4096
@@ -240,7 +235,8 @@ static u_int enroll_start(private_verifier_api_t *this, request_t *req)
 	verifier_enroll_status_t status;
 	chunk_t ek_cert, ak_public, blob, encrypted;
 	json_t *group, *response;
-	char session[33], reason[512] = "", *name = DEFAULT_GROUP;
+	char session[33], reason[512] = "", *requested = NULL;
+	char name[VERIFIER_GROUP_MAX + 1] = "";
 
 	if (!this->config->enroll)
 	{
@@ -252,8 +248,8 @@ static u_int enroll_start(private_verifier_api_t *this, request_t *req)
 		return error(req, 400, "malformed 'group'");
 	}
 	if (group)
-	{
-		name = (char*)json_string_value(group);
+	{	/* without, the EK's assigned group or the default group */
+		requested = (char*)json_string_value(group);
 	}
 	if (!get_binary(req->body, "ek_cert", MAX_EK_CERT, &ek_cert))
 	{
@@ -267,8 +263,8 @@ static u_int enroll_start(private_verifier_api_t *this, request_t *req)
 		return error(req, 400, "missing or malformed 'ak_public' (base64url "
 					 "TPMT_PUBLIC)");
 	}
-	status = this->enroll->start(this->enroll, ek_cert, ak_public, name,
-								 session, &blob, &encrypted, reason,
+	status = this->enroll->start(this->enroll, ek_cert, ak_public, requested,
+								 name, session, &blob, &encrypted, reason,
 								 sizeof(reason));
 	chunk_free(&ek_cert);
 	chunk_free(&ak_public);
@@ -277,7 +273,8 @@ static u_int enroll_start(private_verifier_api_t *this, request_t *req)
 											  : VERIFIER_LOG_WARNING,
 				 "enroll", json_pack("{soso sssoso}",
 					"peer", verifier_log_string(req->peer),
-					"group", verifier_log_string(name),
+					"group", verifier_log_string(name[0] ? name :
+												 requested),
 					"step", "start",
 					"session", json_string(status == VERIFIER_ENROLL_OK ?
 										   session : ""),
@@ -286,7 +283,7 @@ static u_int enroll_start(private_verifier_api_t *this, request_t *req)
 	{
 		return error(req, enroll_http_status(status), reason);
 	}
-	response = json_pack("{ss}", "session", session);
+	response = json_pack("{ssss}", "session", session, "group", name);
 	set_binary(response, "credential_blob", blob);
 	set_binary(response, "encrypted_secret", encrypted);
 	chunk_free(&blob);

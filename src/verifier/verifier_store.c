@@ -62,10 +62,18 @@ static char *schema_v1 =
 	"PRAGMA user_version = 1;";
 
 /**
- * Migration from version 1 to 2: the clock info of the newest authentic
- * evidence per AK (NULL: none yet)
+ * Migration from version 1 to 2: groups closed to self-enrollment unless
+ * opened (existing groups too), EKs assigned to groups, the clock info of
+ * the newest authentic evidence per AK (NULL: none yet)
  */
 static char *migrate_v2 =
+	"ALTER TABLE groups ADD COLUMN enroll INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE ek_assignments ("
+	"  ek TEXT PRIMARY KEY NOT NULL,"
+	"  grp TEXT NOT NULL REFERENCES groups(name),"
+	"  assigned INTEGER NOT NULL"
+	");"
+	"CREATE INDEX ek_assignments_grp ON ek_assignments(grp);"
 	"ALTER TABLE attesters ADD COLUMN clock INTEGER;"
 	"ALTER TABLE attesters ADD COLUMN reset_count INTEGER;"
 	"ALTER TABLE attesters ADD COLUMN restart_count INTEGER;"
@@ -397,7 +405,7 @@ METHOD(verifier_store_t, remove_group, verifier_store_status_t,
 {
 	verifier_store_status_t status;
 	sqlite3_stmt *stmt;
-	int attesters;
+	int attesters, eks;
 
 	if (!exec(this, "BEGIN IMMEDIATE"))
 	{
@@ -408,11 +416,13 @@ METHOD(verifier_store_t, remove_group, verifier_store_status_t,
 	{
 		attesters = count(this, "SELECT COUNT(*) FROM attesters WHERE grp = ?",
 						  name);
-		if (attesters < 0)
+		eks = count(this, "SELECT COUNT(*) FROM ek_assignments WHERE grp = ?",
+					name);
+		if (attesters < 0 || eks < 0)
 		{
 			status = VERIFIER_STORE_FAILED;
 		}
-		else if (attesters > 0)
+		else if (attesters > 0 || eks > 0)
 		{
 			status = VERIFIER_STORE_IN_USE;
 		}
@@ -441,7 +451,8 @@ METHOD(verifier_store_t, remove_group, verifier_store_status_t,
 }
 
 /**
- * Fill in a group from a row (name, pcrs, warning, references, attesters)
+ * Fill in a group from a row (name, pcrs, warning, references, attesters,
+ * enroll, eks)
  */
 static void group_from_row(sqlite3_stmt *stmt, verifier_group_t *group)
 {
@@ -451,6 +462,8 @@ static void group_from_row(sqlite3_stmt *stmt, verifier_group_t *group)
 	parse_selection(sqlite3_column_text(stmt, 2), &group->warning);
 	group->references = sqlite3_column_int(stmt, 3);
 	group->attesters = sqlite3_column_int(stmt, 4);
+	group->enroll = sqlite3_column_int(stmt, 5) != 0;
+	group->eks = sqlite3_column_int(stmt, 6);
 }
 
 /**
@@ -459,7 +472,8 @@ static void group_from_row(sqlite3_stmt *stmt, verifier_group_t *group)
 #define GROUP_QUERY \
 	"SELECT name, pcrs, warning, " \
 	"(SELECT COUNT(*) FROM reference_values WHERE grp = name), " \
-	"(SELECT COUNT(*) FROM attesters WHERE grp = name) FROM groups "
+	"(SELECT COUNT(*) FROM attesters WHERE grp = name), enroll, " \
+	"(SELECT COUNT(*) FROM ek_assignments WHERE grp = name) FROM groups "
 
 METHOD(verifier_store_t, get_group, verifier_store_status_t,
 	private_verifier_store_t *this, char *name, verifier_group_t *group)
@@ -520,6 +534,30 @@ METHOD(verifier_store_t, list_groups, array_t*,
 		return NULL;
 	}
 	return groups;
+}
+
+METHOD(verifier_store_t, set_group_enroll, verifier_store_status_t,
+	private_verifier_store_t *this, char *name, bool open)
+{
+	sqlite3_stmt *stmt;
+
+	if (!verifier_group_name_valid(name))
+	{
+		return VERIFIER_STORE_NOT_FOUND;
+	}
+	stmt = prepare(this, "UPDATE groups SET enroll = ? WHERE name = ?");
+	if (!stmt)
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	sqlite3_bind_int(stmt, 1, open ? 1 : 0);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_TRANSIENT);
+	if (!step_done(this, stmt, "opening or closing a group"))
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	return sqlite3_changes(this->db) ? VERIFIER_STORE_OK
+									 : VERIFIER_STORE_NOT_FOUND;
 }
 
 METHOD(verifier_store_t, set_reference, verifier_store_status_t,
@@ -784,6 +822,205 @@ METHOD(verifier_store_t, add_attester, verifier_store_status_t,
 }
 
 /**
+ * Look up a text value with a query that has one text parameter: 1 if found
+ * (copied to buf), 0 if not, -1 on error
+ */
+static int lookup_text(private_verifier_store_t *this, char *sql,
+					   char *param, char *buf, size_t len)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	stmt = prepare(this, sql);
+	if (!stmt)
+	{
+		return -1;
+	}
+	sqlite3_bind_text(stmt, 1, param, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+	{
+		column_text(stmt, 0, buf, len);
+	}
+	else if (rc != SQLITE_DONE)
+	{
+		db_error(this, "looking up a value");
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+METHOD(verifier_store_t, assign_ek, verifier_store_status_t,
+	private_verifier_store_t *this, char *ek, char *group)
+{
+	verifier_store_status_t status;
+	sqlite3_stmt *stmt;
+
+	if (!fingerprint_valid(ek))
+	{
+		return VERIFIER_STORE_INVALID;
+	}
+	status = check_group(this, group);
+	if (status != VERIFIER_STORE_OK)
+	{
+		return status;
+	}
+	stmt = prepare(this, "INSERT OR REPLACE INTO ek_assignments (ek, grp, "
+				   "assigned) VALUES (?, ?, ?)");
+	if (!stmt)
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	sqlite3_bind_text(stmt, 1, ek, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, group, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, time(NULL));
+	return step_done(this, stmt, "assigning an EK") ?
+				VERIFIER_STORE_OK : VERIFIER_STORE_FAILED;
+}
+
+METHOD(verifier_store_t, unassign_ek, verifier_store_status_t,
+	private_verifier_store_t *this, char *ek)
+{
+	sqlite3_stmt *stmt;
+
+	if (!fingerprint_valid(ek))
+	{
+		return VERIFIER_STORE_NOT_FOUND;
+	}
+	stmt = prepare(this, "DELETE FROM ek_assignments WHERE ek = ?");
+	if (!stmt)
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	sqlite3_bind_text(stmt, 1, ek, -1, SQLITE_TRANSIENT);
+	if (!step_done(this, stmt, "removing an EK assignment"))
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	return sqlite3_changes(this->db) ? VERIFIER_STORE_OK
+									 : VERIFIER_STORE_NOT_FOUND;
+}
+
+METHOD(verifier_store_t, get_ek_group, verifier_store_status_t,
+	private_verifier_store_t *this, char *ek,
+	char group[VERIFIER_GROUP_MAX + 1])
+{
+	if (!fingerprint_valid(ek))
+	{
+		return VERIFIER_STORE_NOT_FOUND;
+	}
+	switch (lookup_text(this, "SELECT grp FROM ek_assignments WHERE ek = ?",
+						ek, group, VERIFIER_GROUP_MAX + 1))
+	{
+		case 1:
+			return VERIFIER_STORE_OK;
+		case 0:
+			return VERIFIER_STORE_NOT_FOUND;
+		default:
+			return VERIFIER_STORE_FAILED;
+	}
+}
+
+METHOD(verifier_store_t, list_eks, array_t*,
+	private_verifier_store_t *this)
+{
+	verifier_ek_t *ek;
+	sqlite3_stmt *stmt;
+	array_t *eks;
+	int rc;
+
+	stmt = prepare(this, "SELECT ek, grp, assigned FROM ek_assignments "
+				   "ORDER BY grp, ek");
+	if (!stmt)
+	{
+		return NULL;
+	}
+	eks = array_create(0, 0);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	{
+		INIT(ek,
+			.assigned = sqlite3_column_int64(stmt, 2),
+		);
+		column_text(stmt, 0, ek->fingerprint, sizeof(ek->fingerprint));
+		column_text(stmt, 1, ek->group, sizeof(ek->group));
+		array_insert(eks, ARRAY_TAIL, ek);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+	{
+		db_error(this, "listing EK assignments");
+		array_destroy_function(eks, (void*)free, NULL);
+		return NULL;
+	}
+	return eks;
+}
+
+/**
+ * The enrollment rules (see check_enrollment()), within the caller's
+ * transaction if it has one
+ */
+static verifier_store_status_t enrollment_allowed(
+									private_verifier_store_t *this, char *ak,
+									char *ek, char *group,
+									char other[VERIFIER_GROUP_MAX + 1])
+{
+	char open[8] = "", assigned[VERIFIER_GROUP_MAX + 1] = "";
+	int rc;
+
+	other[0] = '\0';
+	if (!verifier_group_name_valid(group) || !fingerprint_valid(ek))
+	{
+		return VERIFIER_STORE_NOT_FOUND;
+	}
+	rc = lookup_text(this, "SELECT enroll FROM groups WHERE name = ?", group,
+					 open, sizeof(open));
+	if (rc <= 0)
+	{
+		return rc ? VERIFIER_STORE_FAILED : VERIFIER_STORE_NOT_FOUND;
+	}
+	rc = lookup_text(this, "SELECT grp FROM ek_assignments WHERE ek = ?", ek,
+					 assigned, sizeof(assigned));
+	if (rc < 0)
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	if (rc && !streq(assigned, group))
+	{	/* the operator put this EK into another group */
+		snprintf(other, VERIFIER_GROUP_MAX + 1, "%s", assigned);
+		return VERIFIER_STORE_DENIED;
+	}
+	if (!rc && !streq(open, "1"))
+	{
+		return VERIFIER_STORE_DENIED;
+	}
+	rc = lookup_text(this, "SELECT grp FROM attesters WHERE fingerprint = ?",
+					 ak, other, VERIFIER_GROUP_MAX + 1);
+	if (rc < 0)
+	{
+		other[0] = '\0';
+		return VERIFIER_STORE_FAILED;
+	}
+	if (rc && !streq(other, group))
+	{
+		return VERIFIER_STORE_CONFLICT;
+	}
+	other[0] = '\0';
+	return VERIFIER_STORE_OK;
+}
+
+METHOD(verifier_store_t, check_enrollment, verifier_store_status_t,
+	private_verifier_store_t *this, char *ak, char *ek, char *group,
+	char other[VERIFIER_GROUP_MAX + 1])
+{
+	if (!fingerprint_valid(ak))
+	{
+		other[0] = '\0';
+		return VERIFIER_STORE_INVALID;
+	}
+	return enrollment_allowed(this, ak, ek, group, other);
+}
+
+/**
  * Query for attesters
  */
 #define ATTESTER_QUERY \
@@ -855,6 +1092,76 @@ static verifier_attester_t *read_attester(private_verifier_store_t *this,
 	}
 	sqlite3_finalize(stmt);
 	return attester;
+}
+
+METHOD(verifier_store_t, enroll_attester, verifier_store_status_t,
+	private_verifier_store_t *this, verifier_attester_t *attester, char *ek,
+	char other[VERIFIER_GROUP_MAX + 1])
+{
+	verifier_store_status_t status;
+	verifier_attester_t *existing;
+	sqlite3_stmt *stmt;
+	bool failed;
+
+	other[0] = '\0';
+	if (!attester->ak_spki.len || !attester->ek_cert.len)
+	{
+		return VERIFIER_STORE_INVALID;
+	}
+	if (!attester->fingerprint[0] &&
+		!fingerprint(attester->ak_spki, attester->fingerprint))
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	if (!fingerprint_valid(attester->fingerprint))
+	{
+		return VERIFIER_STORE_INVALID;
+	}
+	/* the rules and the change in one write transaction: another
+	 * enrollment of the same AK (also by another process) waits for it */
+	if (!exec(this, "BEGIN IMMEDIATE"))
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	status = enrollment_allowed(this, attester->fingerprint, ek,
+								attester->group, other);
+	if (status == VERIFIER_STORE_OK)
+	{
+		existing = read_attester(this, attester->fingerprint, &failed);
+		stmt = prepare(this, existing ?
+				"UPDATE attesters SET ek_cert = ?2, enrolled = ?4 "
+				"WHERE fingerprint = ?1 AND grp = ?3" :
+				"INSERT INTO attesters (fingerprint, ek_cert, grp, enrolled, "
+				"ak_spki) VALUES (?1, ?2, ?3, ?4, ?5)");
+		verifier_attester_destroy(existing);
+		if (failed || !stmt)
+		{
+			sqlite3_finalize(stmt);
+			status = VERIFIER_STORE_FAILED;
+		}
+		else
+		{
+			sqlite3_bind_text(stmt, 1, attester->fingerprint, -1,
+							  SQLITE_TRANSIENT);
+			bind_blob(stmt, 2, attester->ek_cert);
+			sqlite3_bind_text(stmt, 3, attester->group, -1,
+							  SQLITE_TRANSIENT);
+			sqlite3_bind_int64(stmt, 4, attester->enrolled ?: time(NULL));
+			if (sqlite3_bind_parameter_count(stmt) >= 5)
+			{
+				bind_blob(stmt, 5, attester->ak_spki);
+			}
+			if (!step_done(this, stmt, "enrolling an attester"))
+			{
+				status = VERIFIER_STORE_FAILED;
+			}
+		}
+	}
+	if (!exec(this, status == VERIFIER_STORE_OK ? "COMMIT" : "ROLLBACK"))
+	{
+		status = VERIFIER_STORE_FAILED;
+	}
+	return status;
 }
 
 METHOD(verifier_store_t, get_attester, verifier_store_status_t,
@@ -1227,6 +1534,12 @@ static bool init_schema(private_verifier_store_t *this, char *path)
 		DBG1(DBG_CFG, "database: migrated %s from schema version %d to %d",
 			 path, from, version);
 	}
+	if (from > 0 && from < 2)
+	{
+		DBG1(DBG_CFG, "database: groups are closed to self-enrollment now, "
+			 "open them (ratkn-verifier-ctl group set NAME --enroll open) "
+			 "or assign EKs to them (ek assign)");
+	}
 	return TRUE;
 }
 
@@ -1247,6 +1560,13 @@ verifier_store_t *verifier_store_create(char *path)
 			.list_reference = _list_reference,
 			.get_reference = _get_reference,
 			.set_warning = _set_warning,
+			.set_group_enroll = _set_group_enroll,
+			.assign_ek = _assign_ek,
+			.unassign_ek = _unassign_ek,
+			.get_ek_group = _get_ek_group,
+			.list_eks = _list_eks,
+			.check_enrollment = _check_enrollment,
+			.enroll_attester = _enroll_attester,
 			.add_attester = _add_attester,
 			.get_attester = _get_attester,
 			.remove_attester = _remove_attester,

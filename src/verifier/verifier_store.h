@@ -55,10 +55,15 @@ enum verifier_store_status_t {
 	VERIFIER_STORE_NOT_FOUND,
 	/** it exists already */
 	VERIFIER_STORE_EXISTS,
-	/** the group has attesters and cannot be removed */
+	/** the group has attesters or assigned EKs and cannot be removed */
 	VERIFIER_STORE_IN_USE,
 	/** invalid input (name, value) */
 	VERIFIER_STORE_INVALID,
+	/** the enrollment policy does not allow it (group closed, EK assigned
+	 *  to another group) */
+	VERIFIER_STORE_DENIED,
+	/** the AK is enrolled in another group */
+	VERIFIER_STORE_CONFLICT,
 	/** database error (logged) */
 	VERIFIER_STORE_FAILED,
 };
@@ -75,10 +80,14 @@ struct verifier_group_t {
 	ratkn_pcr_selection_t pcrs;
 	/** PCRs whose mismatch only yields "warning" */
 	ratkn_pcr_selection_t warning;
+	/** open for self-enrollment by any EK that is not assigned elsewhere */
+	bool enroll;
 	/** number of reference values */
 	u_int references;
 	/** number of attesters */
 	u_int attesters;
+	/** number of EKs assigned to the group */
+	u_int eks;
 };
 
 typedef struct verifier_ref_t verifier_ref_t;
@@ -165,6 +174,20 @@ struct verifier_session_t {
  */
 void verifier_session_destroy(verifier_session_t *session);
 
+typedef struct verifier_ek_t verifier_ek_t;
+
+/**
+ * An EK the operator assigned to a group.
+ */
+struct verifier_ek_t {
+	/** SHA-256 of the SubjectPublicKeyInfo of the EK, hex */
+	char fingerprint[VERIFIER_FPR_LEN + 1];
+	/** group its AKs enroll into */
+	char group[VERIFIER_GROUP_MAX + 1];
+	/** time of the assignment */
+	time_t assigned;
+};
+
 /**
  * Check a fingerprint: SHA-256 as 64 lower case hex digits.
  *
@@ -227,6 +250,16 @@ struct verifier_store_t {
 	array_t *(*list_groups)(verifier_store_t *this);
 
 	/**
+	 * Open or close a group for self-enrollment.
+	 *
+	 * @param name		group name
+	 * @param open		TRUE to open, FALSE to close
+	 * @return			OK, NOT_FOUND or FAILED
+	 */
+	verifier_store_status_t (*set_group_enroll)(verifier_store_t *this,
+												char *name, bool open);
+
+	/**
 	 * Replace the reference values of a group.
 	 *
 	 * @param name		group name
@@ -269,8 +302,77 @@ struct verifier_store_t {
 										   ratkn_pcr_selection_t *sel);
 
 	/**
-	 * Add or replace an attester (a replaced attester loses its attestation
-	 * history and clock).
+	 * Assign an EK to a group: AKs of that EK enroll into this group only,
+	 * whether it is open or not. Replaces an earlier assignment.
+	 *
+	 * @param ek		SHA-256 of the EK's SubjectPublicKeyInfo, hex
+	 * @param group		group
+	 * @return			OK, NOT_FOUND (group), INVALID or FAILED
+	 */
+	verifier_store_status_t (*assign_ek)(verifier_store_t *this, char *ek,
+										 char *group);
+
+	/**
+	 * Remove the assignment of an EK.
+	 *
+	 * @param ek		SHA-256 of the EK's SubjectPublicKeyInfo, hex
+	 * @return			OK, NOT_FOUND or FAILED
+	 */
+	verifier_store_status_t (*unassign_ek)(verifier_store_t *this, char *ek);
+
+	/**
+	 * Get the group an EK is assigned to.
+	 *
+	 * @param ek		SHA-256 of the EK's SubjectPublicKeyInfo, hex
+	 * @param group		group (filled in)
+	 * @return			OK, NOT_FOUND (not assigned) or FAILED
+	 */
+	verifier_store_status_t (*get_ek_group)(verifier_store_t *this, char *ek,
+									char group[VERIFIER_GROUP_MAX + 1]);
+
+	/**
+	 * List the EK assignments.
+	 *
+	 * @return			array of verifier_ek_t* (free() each), NULL on error
+	 */
+	array_t *(*list_eks)(verifier_store_t *this);
+
+	/**
+	 * Check whether an AK with an EK may enroll into a group now: the group
+	 * exists; the EK is assigned to it, or it is not assigned and the group
+	 * is open; the AK is not enrolled in another group.
+	 *
+	 * @param ak		fingerprint of the AK
+	 * @param ek		SHA-256 of the EK's SubjectPublicKeyInfo, hex
+	 * @param group		group
+	 * @param other		for DENIED the group the EK is assigned to ("" if
+	 *					the group is closed), for CONFLICT the AK's group
+	 * @return			OK, NOT_FOUND (group), DENIED, CONFLICT or FAILED
+	 */
+	verifier_store_status_t (*check_enrollment)(verifier_store_t *this,
+									char *ak, char *ek, char *group,
+									char other[VERIFIER_GROUP_MAX + 1]);
+
+	/**
+	 * Enroll an attester with an EK certificate: in one transaction, check
+	 * the rules of check_enrollment() and add the attester, or refresh its
+	 * EK certificate and enrollment time if it is enrolled in that group
+	 * (its attestation history and clock stay).
+	 *
+	 * @param attester	attester (fingerprint computed from ak_spki if empty)
+	 * @param ek		SHA-256 of the EK's SubjectPublicKeyInfo, hex
+	 * @param other		as for check_enrollment()
+	 * @return			OK, NOT_FOUND (group), DENIED, CONFLICT, INVALID or
+	 *					FAILED
+	 */
+	verifier_store_status_t (*enroll_attester)(verifier_store_t *this,
+									verifier_attester_t *attester, char *ek,
+									char other[VERIFIER_GROUP_MAX + 1]);
+
+	/**
+	 * Add or replace an attester (the operator's registration: no
+	 * enrollment rules; a replaced attester loses its attestation history
+	 * and clock).
 	 *
 	 * @param attester	attester (fingerprint computed from ak_spki if empty)
 	 * @return			OK, NOT_FOUND (group), INVALID or FAILED

@@ -67,6 +67,8 @@ static void setup_with(bool enroll)
 	store = verifier_store_create(db);
 	ck_assert(store);
 	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->set_group_enroll(store, "default", TRUE),
+					 VERIFIER_STORE_OK);
 	api = verifier_api_create(config, store, key);
 	ck_assert(api);
 	free(path);
@@ -453,6 +455,8 @@ START_TEST(test_enroll)
 	ck_assert_int_eq(enroll_start(attester, NULL, &json), 200);
 	ck_assert_int_eq(strlen(json_string_value(
 						json_object_get(json, "session"))), 32);
+	ck_assert_str_eq(json_string_value(json_object_get(json, "group")),
+					 "default");
 	secret = activate(attester, json);
 	ck_assert(asprintf(&path, "/v1/enroll/%s", json_string_value(
 						json_object_get(json, "session"))) > 0);
@@ -491,6 +495,12 @@ START_TEST(test_enroll)
 	ck_assert_int_eq(enroll_start(attester, "nope", &json), 400);
 	json_decref(json);
 	ck_assert_int_eq(enroll_start(attester, "../etc", &json), 400);
+	json_decref(json);
+	/* a group the operator did not open */
+	ck_assert_int_eq(store->add_group(store, "servers"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(enroll_start(attester, "servers", &json), 403);
+	ck_assert_str_eq(json_string_value(json_object_get(json, "error")),
+					 "group 'servers' is not open for enrollment");
 	json_decref(json);
 	assert_error("POST", "/v1/enroll", JSON, "{\"group\":7}", 400, "group");
 	assert_error("POST", "/v1/enroll", JSON, "{\"ak_public\":\"AAAA\"}", 400,

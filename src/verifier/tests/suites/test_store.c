@@ -460,6 +460,201 @@ START_TEST(test_record_newer_only)
 }
 END_TEST
 
+START_TEST(test_group_enroll)
+{
+	verifier_group_t group, *g;
+	array_t *groups;
+
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	/* closed unless the operator opens it */
+	ck_assert(!group.enroll);
+	ck_assert_int_eq(store->set_group_enroll(store, "default", TRUE),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert(group.enroll);
+	groups = store->list_groups(store);
+	ck_assert_int_eq(array_count(groups), 1);
+	array_get(groups, 0, &g);
+	ck_assert(g->enroll);
+	array_destroy_function(groups, (void*)free, NULL);
+	ck_assert_int_eq(store->set_group_enroll(store, "default", FALSE),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert(!group.enroll);
+	ck_assert_int_eq(store->set_group_enroll(store, "nope", TRUE),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->set_group_enroll(store, "' OR 1=1 --", TRUE),
+					 VERIFIER_STORE_NOT_FOUND);
+}
+END_TEST
+
+/**
+ * Fingerprints of EKs and AKs of the tests
+ */
+#define EK1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define EK2 "2222222222222222222222222222222222222222222222222222222222222222"
+
+START_TEST(test_ek_assignments)
+{
+	verifier_group_t group;
+	verifier_ek_t *ek;
+	char assigned[VERIFIER_GROUP_MAX + 1];
+	array_t *eks;
+
+	ck_assert_int_eq(store->add_group(store, "fleet"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_group(store, "lab"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->assign_ek(store, "1111", "fleet"),
+					 VERIFIER_STORE_INVALID);
+	ck_assert_int_eq(store->assign_ek(store, EK1, "nope"),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->get_ek_group(store, EK1, assigned),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->assign_ek(store, EK1, "fleet"),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->assign_ek(store, EK2, "fleet"),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_ek_group(store, EK1, assigned),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(assigned, "fleet");
+	ck_assert_int_eq(store->get_group(store, "fleet", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(group.eks, 2);
+	/* a new assignment replaces the old one */
+	ck_assert_int_eq(store->assign_ek(store, EK2, "lab"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_ek_group(store, EK2, assigned),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(assigned, "lab");
+	eks = store->list_eks(store);
+	ck_assert_int_eq(array_count(eks), 2);
+	array_get(eks, 0, &ek);
+	ck_assert_str_eq(ek->fingerprint, EK1);
+	ck_assert_str_eq(ek->group, "fleet");
+	ck_assert(ek->assigned >= time(NULL) - 5);
+	array_destroy_function(eks, (void*)free, NULL);
+
+	/* groups with assigned EKs stay */
+	ck_assert_int_eq(store->remove_group(store, "fleet"),
+					 VERIFIER_STORE_IN_USE);
+	ck_assert_int_eq(store->unassign_ek(store, EK1), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->unassign_ek(store, EK1),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->unassign_ek(store, "x"), VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->remove_group(store, "fleet"), VERIFIER_STORE_OK);
+}
+END_TEST
+
+START_TEST(test_check_enrollment)
+{
+	verifier_attester_t a;
+	char other[VERIFIER_GROUP_MAX + 1];
+
+	ck_assert_int_eq(store->add_group(store, "closed"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_group(store, "open"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_group(store, "fleet"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->set_group_enroll(store, "open", TRUE),
+					 VERIFIER_STORE_OK);
+	a = attester("spki", "open", "ek");
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	memset(other, 'x', sizeof(other));
+
+	/* an EK without assignment: open groups only */
+	ck_assert_int_eq(store->check_enrollment(store, EK2, EK1, "closed",
+											 other), VERIFIER_STORE_DENIED);
+	ck_assert_str_eq(other, "");
+	ck_assert_int_eq(store->check_enrollment(store, EK2, EK1, "open", other),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->check_enrollment(store, EK2, EK1, "nope", other),
+					 VERIFIER_STORE_NOT_FOUND);
+	/* an assigned EK: its group, open or not, only */
+	ck_assert_int_eq(store->assign_ek(store, EK1, "fleet"),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->check_enrollment(store, EK2, EK1, "fleet",
+											 other), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->check_enrollment(store, EK2, EK1, "open", other),
+					 VERIFIER_STORE_DENIED);
+	ck_assert_str_eq(other, "fleet");
+	/* an enrolled AK stays in its group */
+	ck_assert_int_eq(store->check_enrollment(store, a.fingerprint, EK2,
+											 "open", other),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->check_enrollment(store, a.fingerprint, EK1,
+											 "fleet", other),
+					 VERIFIER_STORE_CONFLICT);
+	ck_assert_str_eq(other, "open");
+	ck_assert_int_eq(store->check_enrollment(store, "x", EK1, "fleet",
+											 other), VERIFIER_STORE_INVALID);
+}
+END_TEST
+
+START_TEST(test_enroll_attester)
+{
+	verifier_attester_t a, *got;
+	char other[VERIFIER_GROUP_MAX + 1];
+
+	ck_assert_int_eq(store->add_group(store, "open"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_group(store, "other"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->set_group_enroll(store, "open", TRUE),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->set_group_enroll(store, "other", TRUE),
+					 VERIFIER_STORE_OK);
+	a = attester("spki", "open", "ek cert");
+	a.enrolled = 1000;
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(record(a.fingerprint, 1001, "affirming", 1, 0, 500),
+					 VERIFIER_STORE_OK);
+
+	/* again into its group: the EK certificate and time are refreshed, its
+	 * history and clock stay */
+	a = attester("spki", "open", "new ek cert");
+	a.enrolled = 2000;
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(got->enrolled, 2000);
+	ck_assert(chunk_equals(got->ek_cert, chunk_from_str("new ek cert")));
+	ck_assert(chunk_equals(got->ak_spki, chunk_from_str("spki")));
+	verifier_attester_destroy(got);
+	assert_recorded(a.fingerprint, 1001, "affirming", 1, 0, 500);
+
+	/* into another group: refused, whatever the other group allows */
+	a = attester("spki", "other", "ek cert");
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
+					 VERIFIER_STORE_CONFLICT);
+	ck_assert_str_eq(other, "open");
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(got->group, "open");
+	verifier_attester_destroy(got);
+
+	/* a closed group, another EK's assignment */
+	ck_assert_int_eq(store->set_group_enroll(store, "other", FALSE),
+					 VERIFIER_STORE_OK);
+	a = attester("spki 2", "other", "ek cert");
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK2, other),
+					 VERIFIER_STORE_DENIED);
+	ck_assert_str_eq(other, "");
+	ck_assert_int_eq(store->assign_ek(store, EK2, "other"),
+					 VERIFIER_STORE_OK);
+	a = attester("spki 2", "open", "ek cert");
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK2, other),
+					 VERIFIER_STORE_DENIED);
+	ck_assert_str_eq(other, "other");
+	a = attester("spki 2", "other", "ek cert");
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK2, other),
+					 VERIFIER_STORE_OK);
+	/* no EK certificate: no enrollment */
+	a = attester("spki 3", "open", NULL);
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
+					 VERIFIER_STORE_INVALID);
+}
+END_TEST
+
 /**
  * A session with a secret hash of a value
  */
@@ -688,6 +883,9 @@ START_TEST(test_migrate_v1)
 	ck_assert_int_eq(group.references, 1);
 	ck_assert_int_eq(group.attesters, 1);
 	ck_assert(ratkn_pcr_selection_contains(&group.warning, 0x000b, 7));
+	/* closed for self-enrollment until the operator opens it */
+	ck_assert(!group.enroll);
+	ck_assert_int_eq(group.eks, 0);
 	ck_assert_int_eq(store->get_reference(store, "servers", &ref),
 					 VERIFIER_STORE_OK);
 	ck_assert(ref);
@@ -767,6 +965,10 @@ Suite *store_suite_create()
 	tcase_add_test(tc, test_attesters);
 	tcase_add_test(tc, test_attester_replace);
 	tcase_add_test(tc, test_record_newer_only);
+	tcase_add_test(tc, test_group_enroll);
+	tcase_add_test(tc, test_ek_assignments);
+	tcase_add_test(tc, test_check_enrollment);
+	tcase_add_test(tc, test_enroll_attester);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sessions");
