@@ -219,11 +219,28 @@ static u_int enroll_http_status(verifier_enroll_status_t status)
 			return 404;
 		case VERIFIER_ENROLL_CONFLICT:
 			return 409;
+		case VERIFIER_ENROLL_TOO_MANY:
+			return 429;
 		case VERIFIER_ENROLL_BUSY:
 			return 503;
 		case VERIFIER_ENROLL_FAILED:
 		default:
 			return 500;
+	}
+}
+
+/**
+ * Address of a client, without the port of "address:port"
+ */
+static void client_address(char *peer, char *buf, size_t len)
+{
+	char *port;
+
+	snprintf(buf, len, "%s", peer ?: "");
+	port = strrchr(buf, ':');
+	if (port && port != buf)
+	{
+		*port = '\0';
 	}
 }
 
@@ -235,7 +252,7 @@ static u_int enroll_start(private_verifier_api_t *this, request_t *req)
 	verifier_enroll_status_t status;
 	chunk_t ek_cert, ak_public, blob, encrypted;
 	json_t *group, *response;
-	char session[33], reason[512] = "", *requested = NULL;
+	char session[33], reason[512] = "", *requested = NULL, client[64];
 	char name[VERIFIER_GROUP_MAX + 1] = "";
 
 	if (!this->config->enroll)
@@ -263,9 +280,10 @@ static u_int enroll_start(private_verifier_api_t *this, request_t *req)
 		return error(req, 400, "missing or malformed 'ak_public' (base64url "
 					 "TPMT_PUBLIC)");
 	}
+	client_address(req->peer, client, sizeof(client));
 	status = this->enroll->start(this->enroll, ek_cert, ak_public, requested,
-								 name, session, &blob, &encrypted, reason,
-								 sizeof(reason));
+								 client, name, session, &blob, &encrypted,
+								 reason, sizeof(reason));
 	chunk_free(&ek_cert);
 	chunk_free(&ak_public);
 	req->logged = TRUE;

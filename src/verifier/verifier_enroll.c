@@ -213,9 +213,15 @@ static verifier_enroll_status_t policy_status(verifier_store_status_t status,
 
 METHOD(verifier_enroll_t, start, verifier_enroll_status_t,
 	private_verifier_enroll_t *this, chunk_t ek_cert, chunk_t ak_public,
-	char *requested, char group[VERIFIER_GROUP_MAX + 1], char session_id[33],
-	chunk_t *blob, chunk_t *encrypted, char *reason, size_t len)
+	char *requested, char *client, char group[VERIFIER_GROUP_MAX + 1],
+	char session_id[33], chunk_t *blob, chunk_t *encrypted, char *reason,
+	size_t len)
 {
+	verifier_session_limits_t limits = {
+		.total = VERIFIER_ENROLL_MAX_PENDING,
+		.per_ek = VERIFIER_ENROLL_MAX_PER_EK,
+		.per_client = VERIFIER_ENROLL_MAX_PER_CLIENT,
+	};
 	verifier_session_t session = {};
 	uint8_t secret[VERIFIER_ENROLL_SECRET_LEN], id[16];
 	chunk_t ak_spki = chunk_empty, ek_spki = chunk_empty, name = chunk_empty;
@@ -306,15 +312,26 @@ METHOD(verifier_enroll_t, start, verifier_enroll_status_t,
 	session.ek_cert = ek_cert;
 	session.expires = time(NULL) + VERIFIER_ENROLL_LIFETIME;
 	snprintf(session.group, sizeof(session.group), "%s", group);
-	switch (this->store->add_session(this->store, &session,
-									 VERIFIER_ENROLL_MAX_PENDING, time(NULL)))
+	snprintf(session.ek, sizeof(session.ek), "%s", ek);
+	snprintf(session.client, sizeof(session.client), "%s",
+			 client && *client ? client : "-");
+	switch (this->store->add_session(this->store, &session, &limits,
+									 time(NULL)))
 	{
 		case VERIFIER_STORE_OK:
 			memcpy(session_id, session.id, sizeof(session.id));
 			result = VERIFIER_ENROLL_OK;
 			break;
+		case VERIFIER_STORE_LIMIT:
+			snprintf(reason, len, "too many pending enrollments from %s "
+					 "(at most %d), finish them or wait %d s",
+					 session.client, VERIFIER_ENROLL_MAX_PER_CLIENT,
+					 VERIFIER_ENROLL_LIFETIME);
+			result = VERIFIER_ENROLL_TOO_MANY;
+			break;
 		case VERIFIER_STORE_EXISTS:
-			snprintf(reason, len, "too many pending enrollments");
+			snprintf(reason, len, "too many pending enrollments (at most %d)",
+					 VERIFIER_ENROLL_MAX_PENDING);
 			result = VERIFIER_ENROLL_BUSY;
 			break;
 		default:

@@ -33,6 +33,18 @@
 #define VERIFIER_ENROLL_MAX_PENDING 1024
 
 /**
+ * Most enrollments pending for one EK; starting another drops its oldest
+ * (a legitimate retry still works, anyone with the public EK certificate
+ * can hold at most this many slots with it).
+ */
+#define VERIFIER_ENROLL_MAX_PER_EK 2
+
+/**
+ * Most enrollments pending that one client address started.
+ */
+#define VERIFIER_ENROLL_MAX_PER_CLIENT 16
+
+/**
  * Group of enrollments that name none and whose EK is not assigned.
  */
 #define VERIFIER_ENROLL_DEFAULT_GROUP "default"
@@ -59,6 +71,8 @@ enum verifier_enroll_status_t {
 	VERIFIER_ENROLL_NOT_FOUND,
 	/** the AK is enrolled in another group (409) */
 	VERIFIER_ENROLL_CONFLICT,
+	/** too many pending enrollments of this client (429) */
+	VERIFIER_ENROLL_TOO_MANY,
 	/** too many pending enrollments (503) */
 	VERIFIER_ENROLL_BUSY,
 	/** internal error (500) */
@@ -85,10 +99,16 @@ struct verifier_enroll_t {
 	 * EK (MakeCredential) and keep a pending session with the secret's
 	 * hash.
 	 *
+	 * At most VERIFIER_ENROLL_MAX_PER_EK enrollments of an EK are pending
+	 * (starting another drops its oldest), at most
+	 * VERIFIER_ENROLL_MAX_PER_CLIENT started by one client address, at
+	 * most VERIFIER_ENROLL_MAX_PENDING in all.
+	 *
 	 * @param ek_cert		DER EK certificate
 	 * @param ak_public		marshalled TPMT_PUBLIC of the AK
 	 * @param requested		group the attester asks for, NULL for none (the
 	 *						EK's assigned group, else "default")
+	 * @param client		address of the client (without port)
 	 * @param group			group the AK enrolls into (filled in as soon as
 	 *						known, else "")
 	 * @param session		session identifier (hex, filled in)
@@ -100,7 +120,7 @@ struct verifier_enroll_t {
 	 */
 	verifier_enroll_status_t (*start)(verifier_enroll_t *this,
 							chunk_t ek_cert, chunk_t ak_public,
-							char *requested,
+							char *requested, char *client,
 							char group[VERIFIER_GROUP_MAX + 1],
 							char session[33], chunk_t *blob,
 							chunk_t *encrypted, char *reason, size_t len);

@@ -64,7 +64,8 @@ static char *schema_v1 =
 /**
  * Migration from version 1 to 2: groups closed to self-enrollment unless
  * opened (existing groups too), EKs assigned to groups, the clock info of
- * the newest authentic evidence per AK (NULL: none yet)
+ * the newest authentic evidence per AK (NULL: none yet), the EK and client
+ * of pending enrollments (those pending are dropped)
  */
 static char *migrate_v2 =
 	"ALTER TABLE groups ADD COLUMN enroll INTEGER NOT NULL DEFAULT 0;"
@@ -78,6 +79,9 @@ static char *migrate_v2 =
 	"ALTER TABLE attesters ADD COLUMN reset_count INTEGER;"
 	"ALTER TABLE attesters ADD COLUMN restart_count INTEGER;"
 	"ALTER TABLE attesters ADD COLUMN clock_safe INTEGER;"
+	"DELETE FROM enroll_sessions;"
+	"ALTER TABLE enroll_sessions ADD COLUMN ek TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE enroll_sessions ADD COLUMN client TEXT NOT NULL DEFAULT '';"
 	"PRAGMA user_version = 2;";
 
 /**
@@ -1328,16 +1332,54 @@ static bool purge_sessions(private_verifier_store_t *this, time_t now)
 	return step_done(this, stmt, "removing expired enrollments");
 }
 
-METHOD(verifier_store_t, add_session, verifier_store_status_t,
-	private_verifier_store_t *this, verifier_session_t *session, u_int max,
-	time_t now)
+/**
+ * Drop the oldest pending enrollments of an EK so that it has fewer than max
+ */
+static bool drop_oldest(private_verifier_store_t *this, char *ek, u_int max)
 {
-	verifier_store_status_t status = VERIFIER_STORE_OK;
 	sqlite3_stmt *stmt;
 	int pending;
 
+	pending = count(this, "SELECT COUNT(*) FROM enroll_sessions WHERE ek = ?",
+					ek);
+	if (pending < 0)
+	{
+		return FALSE;
+	}
+	if (pending < max)
+	{
+		return TRUE;
+	}
+	stmt = prepare(this, "DELETE FROM enroll_sessions WHERE id IN (SELECT id "
+				   "FROM enroll_sessions WHERE ek = ? ORDER BY expires, "
+				   "rowid LIMIT ?)");
+	if (!stmt)
+	{
+		return FALSE;
+	}
+	sqlite3_bind_text(stmt, 1, ek, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 2, pending - max + 1);
+	if (!step_done(this, stmt, "dropping pending enrollments of an EK"))
+	{
+		return FALSE;
+	}
+	DBG1(DBG_CFG, "enrollment: EK %s had %d pending enrollments, dropped "
+		 "the oldest %d", ek, pending, sqlite3_changes(this->db));
+	return TRUE;
+}
+
+METHOD(verifier_store_t, add_session, verifier_store_status_t,
+	private_verifier_store_t *this, verifier_session_t *session,
+	verifier_session_limits_t *limits, time_t now)
+{
+	verifier_store_status_t status = VERIFIER_STORE_OK;
+	sqlite3_stmt *stmt;
+	int pending, client;
+
 	if (!session->id[0] || !session->ak_spki.len || !session->ek_cert.len ||
-		!verifier_group_name_valid(session->group))
+		!verifier_group_name_valid(session->group) ||
+		!fingerprint_valid(session->ek) || !session->client[0] ||
+		!limits->per_ek)
 	{
 		return VERIFIER_STORE_INVALID;
 	}
@@ -1345,19 +1387,26 @@ METHOD(verifier_store_t, add_session, verifier_store_status_t,
 	{
 		return VERIFIER_STORE_FAILED;
 	}
-	if (!purge_sessions(this, now))
+	if (!purge_sessions(this, now) ||
+		!drop_oldest(this, session->ek, limits->per_ek))
 	{
 		status = VERIFIER_STORE_FAILED;
 	}
 	else
 	{
+		client = count(this, "SELECT COUNT(*) FROM enroll_sessions WHERE "
+					   "client = ?", session->client);
 		pending = count(this, "SELECT COUNT(*) FROM enroll_sessions WHERE "
 						"id != ?", session->id);
-		if (pending < 0)
+		if (pending < 0 || client < 0)
 		{
 			status = VERIFIER_STORE_FAILED;
 		}
-		else if (pending >= max)
+		else if (client >= limits->per_client)
+		{
+			status = VERIFIER_STORE_LIMIT;
+		}
+		else if (pending >= limits->total)
 		{
 			status = VERIFIER_STORE_EXISTS;
 		}
@@ -1365,8 +1414,8 @@ METHOD(verifier_store_t, add_session, verifier_store_status_t,
 	if (status == VERIFIER_STORE_OK)
 	{
 		stmt = prepare(this, "INSERT INTO enroll_sessions (id, secret_hash, "
-					   "ak_spki, ek_cert, grp, expires) VALUES "
-					   "(?, ?, ?, ?, ?, ?)");
+					   "ak_spki, ek_cert, grp, expires, ek, client) VALUES "
+					   "(?, ?, ?, ?, ?, ?, ?, ?)");
 		if (!stmt)
 		{
 			status = VERIFIER_STORE_FAILED;
@@ -1379,12 +1428,16 @@ METHOD(verifier_store_t, add_session, verifier_store_status_t,
 			bind_blob(stmt, 4, session->ek_cert);
 			sqlite3_bind_text(stmt, 5, session->group, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_int64(stmt, 6, session->expires);
+			sqlite3_bind_text(stmt, 7, session->ek, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(stmt, 8, session->client, -1,
+							  SQLITE_TRANSIENT);
 			if (!step_done(this, stmt, "adding an enrollment"))
 			{
 				status = VERIFIER_STORE_FAILED;
 			}
 		}
 	}
+	/* a refused session drops none of the EK's others */
 	if (!exec(this, status == VERIFIER_STORE_OK ? "COMMIT" : "ROLLBACK"))
 	{
 		status = VERIFIER_STORE_FAILED;
@@ -1406,8 +1459,8 @@ METHOD(verifier_store_t, take_session, verifier_store_status_t,
 	{
 		return VERIFIER_STORE_FAILED;
 	}
-	stmt = prepare(this, "SELECT secret_hash, ak_spki, ek_cert, grp, expires "
-				   "FROM enroll_sessions WHERE id = ?");
+	stmt = prepare(this, "SELECT secret_hash, ak_spki, ek_cert, grp, expires, "
+				   "ek, client FROM enroll_sessions WHERE id = ?");
 	if (!stmt)
 	{
 		status = VERIFIER_STORE_FAILED;
@@ -1425,6 +1478,8 @@ METHOD(verifier_store_t, take_session, verifier_store_status_t,
 			);
 			snprintf(found->id, sizeof(found->id), "%s", id);
 			column_text(stmt, 3, found->group, sizeof(found->group));
+			column_text(stmt, 5, found->ek, sizeof(found->ek));
+			column_text(stmt, 6, found->client, sizeof(found->client));
 			hash = column_blob(stmt, 0);
 			if (hash.len == sizeof(found->secret_hash))
 			{
@@ -1538,7 +1593,8 @@ static bool init_schema(private_verifier_store_t *this, char *path)
 	{
 		DBG1(DBG_CFG, "database: groups are closed to self-enrollment now, "
 			 "open them (ratkn-verifier-ctl group set NAME --enroll open) "
-			 "or assign EKs to them (ek assign)");
+			 "or assign EKs to them (ek assign); pending enrollments were "
+			 "dropped");
 	}
 	return TRUE;
 }

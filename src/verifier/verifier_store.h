@@ -64,6 +64,8 @@ enum verifier_store_status_t {
 	VERIFIER_STORE_DENIED,
 	/** the AK is enrolled in another group */
 	VERIFIER_STORE_CONFLICT,
+	/** too many pending enrollments of one client */
+	VERIFIER_STORE_LIMIT,
 	/** database error (logged) */
 	VERIFIER_STORE_FAILED,
 };
@@ -163,6 +165,10 @@ struct verifier_session_t {
 	chunk_t ek_cert;
 	/** group */
 	char group[VERIFIER_GROUP_MAX + 1];
+	/** SHA-256 of the SubjectPublicKeyInfo of the EK, hex */
+	char ek[VERIFIER_FPR_LEN + 1];
+	/** address of the client that started it */
+	char client[64];
 	/** expiry time */
 	time_t expires;
 };
@@ -173,6 +179,21 @@ struct verifier_session_t {
  * @param session		session
  */
 void verifier_session_destroy(verifier_session_t *session);
+
+typedef struct verifier_session_limits_t verifier_session_limits_t;
+
+/**
+ * Limits of pending enrollments.
+ */
+struct verifier_session_limits_t {
+	/** most pending enrollments in all */
+	u_int total;
+	/** most pending enrollments of one EK; starting another drops its
+	 *  oldest */
+	u_int per_ek;
+	/** most pending enrollments started by one client address */
+	u_int per_client;
+};
 
 typedef struct verifier_ek_t verifier_ek_t;
 
@@ -426,16 +447,19 @@ struct verifier_store_t {
 							ratkn_clock_info_t *clock);
 
 	/**
-	 * Add a pending enrollment, removing expired ones.
+	 * Add a pending enrollment, removing expired ones. If the EK has
+	 * per_ek pending enrollments, its oldest are dropped.
 	 *
 	 * @param session	session (copied)
-	 * @param max		most pending sessions allowed
+	 * @param limits	limits of pending enrollments
 	 * @param now		current time
-	 * @return			OK, EXISTS (too many pending), INVALID or FAILED
+	 * @return			OK, EXISTS (too many pending in all), LIMIT (too many
+	 *					of this client), INVALID or FAILED
 	 */
 	verifier_store_status_t (*add_session)(verifier_store_t *this,
 										   verifier_session_t *session,
-										   u_int max, time_t now);
+										   verifier_session_limits_t *limits,
+										   time_t now);
 
 	/**
 	 * Remove a pending enrollment and return it, if it has not expired.

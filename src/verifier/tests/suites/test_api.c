@@ -511,6 +511,60 @@ START_TEST(test_enroll)
 }
 END_TEST
 
+START_TEST(test_enroll_limits)
+{
+	verifier_session_limits_t limits = {
+		.total = 1000,
+		.per_ek = 1000,
+		.per_client = 1000,
+	};
+	verifier_session_t pending = {
+		.ak_spki = chunk_from_str("spki"),
+		.ek_cert = chunk_from_str("ek"),
+		.group = "default",
+		.client = "127.0.0.1",
+		.expires = time(NULL) + 60,
+	};
+	vt_attester_t *attester;
+	json_t *json, *first;
+	char *secret, *body, *path;
+	int i;
+
+	attester = vt_attester_create(FALSE);
+	/* starting again and again for one EK keeps its newest two only */
+	ck_assert_int_eq(enroll_start(attester, NULL, &first), 200);
+	for (i = 0; i < 3; i++)
+	{
+		ck_assert_int_eq(enroll_start(attester, NULL, &json), 200);
+		json_decref(json);
+	}
+	secret = activate(attester, first);
+	ck_assert(asprintf(&path, "/v1/enroll/%s", json_string_value(
+						json_object_get(first, "session"))) > 0);
+	ck_assert(asprintf(&body, "{\"secret\":\"%s\"}", secret) > 0);
+	assert_error("POST", path, JSON, body, 404, "unknown or expired");
+	free(path);
+	free(body);
+	free(secret);
+	json_decref(first);
+
+	/* a client with too many pending enrollments (of other EKs) */
+	for (i = 0; i < 16; i++)
+	{
+		snprintf(pending.id, sizeof(pending.id), "%032x", i);
+		snprintf(pending.ek, sizeof(pending.ek), "%064x", i);
+		ck_assert_int_eq(store->add_session(store, &pending, &limits,
+											time(NULL)), VERIFIER_STORE_OK);
+	}
+	ck_assert_int_eq(enroll_start(attester, NULL, &json), 429);
+	ck_assert_str_eq(json_string_value(json_object_get(json, "error")),
+					 "too many pending enrollments from 127.0.0.1 (at most "
+					 "16), finish them or wait 60 s");
+	json_decref(json);
+	vt_attester_destroy(attester);
+}
+END_TEST
+
 START_TEST(test_enroll_disabled)
 {
 	assert_error("POST", "/v1/enroll", JSON, "{}", 403, "disabled");
@@ -544,6 +598,7 @@ Suite *api_suite_create()
 	tcase_add_test(tc, test_attest);
 	tcase_add_test(tc, test_attest_challenged);
 	tcase_add_test(tc, test_enroll);
+	tcase_add_test(tc, test_enroll_limits);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("enroll disabled");

@@ -71,8 +71,9 @@ static verifier_enroll_status_t try_start(chunk_t ak_public, char *requested,
 	chunk_t blob, encrypted;
 
 	reason[0] = '\0';
-	status = enroll->start(enroll, ek_cert, ak_public, requested, group,
-						   session, &blob, &encrypted, reason, 256);
+	status = enroll->start(enroll, ek_cert, ak_public, requested,
+						   "192.0.2.1", group, session, &blob, &encrypted,
+						   reason, 256);
 	if (status == VERIFIER_ENROLL_OK)
 	{
 		ck_assert_int_eq(strlen(session), 32);
@@ -97,8 +98,9 @@ static void start(chunk_t ak_public, char *group, char session[33],
 	char reason[256] = "", resolved[VERIFIER_GROUP_MAX + 1];
 
 	ck_assert_int_eq(enroll->start(enroll, ek_cert, ak_public, group,
-								   resolved, session, blob, encrypted, reason,
-								   sizeof(reason)), VERIFIER_ENROLL_OK);
+								   "192.0.2.1", resolved, session, blob,
+								   encrypted, reason, sizeof(reason)),
+					 VERIFIER_ENROLL_OK);
 	ck_assert_int_eq(strlen(session), 32);
 	ck_assert(blob->len && encrypted->len);
 	ck_assert_str_eq(resolved, group ?: "default");
@@ -277,8 +279,9 @@ START_TEST(test_rejected)
 	/* no trusted CA at all */
 	other = verifier_enroll_create(store, root_only);
 	ck_assert_int_eq(other->start(other, ek_cert, attester->ak_public,
-								  "default", group, session, &bad_cert,
-								  &bad_cert, reason, sizeof(reason)),
+								  "default", "192.0.2.1", group, session,
+								  &bad_cert, &bad_cert, reason,
+								  sizeof(reason)),
 					 VERIFIER_ENROLL_FORBIDDEN);
 	ck_assert(strstr(reason, "ek_ca"));
 	other->destroy(other);
@@ -287,8 +290,9 @@ START_TEST(test_rejected)
 	root_only[0] = vt_localca()[1];
 	other = verifier_enroll_create(store, root_only);
 	ck_assert_int_eq(other->start(other, ek_cert, attester->ak_public,
-								  "default", group, session, &bad_cert,
-								  &bad_cert, reason, sizeof(reason)),
+								  "default", "192.0.2.1", group, session,
+								  &bad_cert, &bad_cert, reason,
+								  sizeof(reason)),
 					 VERIFIER_ENROLL_FORBIDDEN);
 	other->destroy(other);
 
@@ -346,8 +350,9 @@ START_TEST(test_assigned_ek)
 							   reason), VERIFIER_ENROLL_OK);
 	ck_assert_str_eq(group, "fleet");
 	ck_assert_int_eq(enroll->start(enroll, ek_cert, attester->ak_public, NULL,
-								   group, session, &blob, &encrypted, reason,
-								   sizeof(reason)), VERIFIER_ENROLL_OK);
+								   "192.0.2.1", group, session, &blob,
+								   &encrypted, reason, sizeof(reason)),
+					 VERIFIER_ENROLL_OK);
 	ck_assert_str_eq(group, "fleet");
 	ck_assert_int_eq(finish_with(session, blob, encrypted, group, reason),
 					 VERIFIER_ENROLL_OK);
@@ -433,6 +438,67 @@ START_TEST(test_policy_changed)
 }
 END_TEST
 
+START_TEST(test_many_starts)
+{
+	chunk_t blob[5], encrypted[5];
+	char session[5][33], group[VERIFIER_GROUP_MAX + 1], reason[256];
+	int i;
+
+	/* anyone holding the public EK certificate can start enrollments for
+	 * it, but they take at most two slots: the oldest are dropped */
+	for (i = 0; i < countof(session); i++)
+	{
+		start(attester->ak_public, "default", session[i], &blob[i],
+			  &encrypted[i]);
+	}
+	for (i = 0; i < countof(session) - 2; i++)
+	{
+		ck_assert_int_eq(finish_with(session[i], blob[i], encrypted[i], group,
+									 reason), VERIFIER_ENROLL_NOT_FOUND);
+	}
+	/* the legitimate retry still works */
+	ck_assert_int_eq(finish_with(session[i], blob[i], encrypted[i], group,
+								 reason), VERIFIER_ENROLL_OK);
+	for (i = 0; i < countof(session); i++)
+	{
+		chunk_free(&blob[i]);
+		chunk_free(&encrypted[i]);
+	}
+}
+END_TEST
+
+START_TEST(test_client_limit)
+{
+	verifier_session_limits_t limits = {
+		.total = VERIFIER_ENROLL_MAX_PENDING,
+		.per_ek = VERIFIER_ENROLL_MAX_PER_EK,
+		.per_client = VERIFIER_ENROLL_MAX_PER_CLIENT,
+	};
+	verifier_session_t s = {
+		.ak_spki = chunk_from_str("spki"),
+		.ek_cert = chunk_from_str("ek"),
+		.group = "default",
+		.client = "192.0.2.1",
+		.expires = time(NULL) + 60,
+	};
+	char session[33], group[VERIFIER_GROUP_MAX + 1], reason[256];
+	int i;
+
+	/* the client has as many pending as it may, for other EKs */
+	for (i = 0; i < VERIFIER_ENROLL_MAX_PER_CLIENT; i++)
+	{
+		snprintf(s.id, sizeof(s.id), "%032x", i);
+		snprintf(s.ek, sizeof(s.ek), "%064x", i);
+		ck_assert_int_eq(store->add_session(store, &s, &limits, time(NULL)),
+						 VERIFIER_STORE_OK);
+	}
+	ck_assert_int_eq(try_start(attester->ak_public, "default", group, session,
+							   reason), VERIFIER_ENROLL_TOO_MANY);
+	ck_assert_msg(strstr(reason, "too many pending enrollments from "
+						 "192.0.2.1 (at most 16)"), "reason '%s'", reason);
+}
+END_TEST
+
 START_TEST(test_ek_fingerprint)
 {
 	chunk_t spki, pem, trailing;
@@ -505,6 +571,8 @@ Suite *enroll_suite_create()
 	tcase_add_test(tc, test_assigned_ek);
 	tcase_add_test(tc, test_concurrent_groups);
 	tcase_add_test(tc, test_policy_changed);
+	tcase_add_test(tc, test_many_starts);
+	tcase_add_test(tc, test_client_limit);
 	tcase_add_test(tc, test_ek_fingerprint);
 	suite_add_tcase(s, tc);
 

@@ -656,7 +656,7 @@ START_TEST(test_enroll_attester)
 END_TEST
 
 /**
- * A session with a secret hash of a value
+ * A session of EK1 from a client with a secret hash of a value
  */
 static verifier_session_t session(char *id, time_t expires)
 {
@@ -668,8 +668,31 @@ static verifier_session_t session(char *id, time_t expires)
 
 	snprintf(s.id, sizeof(s.id), "%s", id);
 	snprintf(s.group, sizeof(s.group), "default");
+	snprintf(s.ek, sizeof(s.ek), "%s", EK1);
+	snprintf(s.client, sizeof(s.client), "192.0.2.1");
 	memset(s.secret_hash, 0x5a, sizeof(s.secret_hash));
 	return s;
+}
+
+/**
+ * Limits high enough not to matter
+ */
+static verifier_session_limits_t no_limits = {
+	.total = 1000,
+	.per_ek = 1000,
+	.per_client = 1000,
+};
+
+/**
+ * Limits with a total
+ */
+static verifier_session_limits_t *total(u_int max)
+{
+	static verifier_session_limits_t limits;
+
+	limits = no_limits;
+	limits.total = max;
+	return &limits;
 }
 
 START_TEST(test_sessions)
@@ -678,7 +701,7 @@ START_TEST(test_sessions)
 	time_t now = time(NULL);
 
 	s = session("00112233445566778899aabbccddeeff", now + 60);
-	ck_assert_int_eq(store->add_session(store, &s, 10, now),
+	ck_assert_int_eq(store->add_session(store, &s, &no_limits, now),
 					 VERIFIER_STORE_OK);
 	ck_assert_int_eq(store->take_session(store, "ffff", now, &got),
 					 VERIFIER_STORE_NOT_FOUND);
@@ -688,6 +711,8 @@ START_TEST(test_sessions)
 	ck_assert(chunk_equals(got->ak_spki, s.ak_spki));
 	ck_assert(chunk_equals(got->ek_cert, s.ek_cert));
 	ck_assert_str_eq(got->group, "default");
+	ck_assert_str_eq(got->ek, EK1);
+	ck_assert_str_eq(got->client, "192.0.2.1");
 	ck_assert(memeq(got->secret_hash, s.secret_hash, sizeof(s.secret_hash)));
 	ck_assert_int_eq(got->expires, now + 60);
 	verifier_session_destroy(got);
@@ -703,7 +728,7 @@ START_TEST(test_session_expiry)
 	time_t now = time(NULL);
 
 	s = session("00112233445566778899aabbccddeeff", now + 60);
-	ck_assert_int_eq(store->add_session(store, &s, 10, now),
+	ck_assert_int_eq(store->add_session(store, &s, &no_limits, now),
 					 VERIFIER_STORE_OK);
 	ck_assert_int_eq(store->take_session(store, s.id, now + 60, &got),
 					 VERIFIER_STORE_NOT_FOUND);
@@ -724,21 +749,117 @@ START_TEST(test_session_limit)
 	{
 		snprintf(id, sizeof(id), "%032x", i);
 		s = session(id, now + 60);
-		ck_assert_int_eq(store->add_session(store, &s, 3, now),
+		snprintf(s.ek, sizeof(s.ek), "%064x", i);
+		snprintf(s.client, sizeof(s.client), "192.0.2.%d", i);
+		ck_assert_int_eq(store->add_session(store, &s, total(3), now),
 						 VERIFIER_STORE_OK);
 	}
 	s = session("ffffffffffffffffffffffffffffffff", now + 60);
-	ck_assert_int_eq(store->add_session(store, &s, 3, now),
+	snprintf(s.ek, sizeof(s.ek), "%064x", 9);
+	ck_assert_int_eq(store->add_session(store, &s, total(3), now),
 					 VERIFIER_STORE_EXISTS);
 	/* expired ones are purged when adding */
-	ck_assert_int_eq(store->add_session(store, &s, 3, now + 61),
+	ck_assert_int_eq(store->add_session(store, &s, total(3), now + 61),
 					 VERIFIER_STORE_OK);
 	snprintf(id, sizeof(id), "%032x", 0);
 	ck_assert_int_eq(store->take_session(store, id, now, &got),
 					 VERIFIER_STORE_NOT_FOUND);
 	s = session("", now + 60);
-	ck_assert_int_eq(store->add_session(store, &s, 3, now),
+	ck_assert_int_eq(store->add_session(store, &s, total(3), now),
 					 VERIFIER_STORE_INVALID);
+	s = session("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", now + 60);
+	s.ek[0] = '\0';
+	ck_assert_int_eq(store->add_session(store, &s, total(3), now),
+					 VERIFIER_STORE_INVALID);
+	s = session("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", now + 60);
+	s.client[0] = '\0';
+	ck_assert_int_eq(store->add_session(store, &s, total(3), now),
+					 VERIFIER_STORE_INVALID);
+}
+END_TEST
+
+START_TEST(test_session_per_ek)
+{
+	verifier_session_limits_t limits = no_limits;
+	verifier_session_t s, *got;
+	time_t now = time(NULL);
+	char id[33];
+	int i;
+
+	/* many starts for one EK (from anywhere): only its newest two stay */
+	limits.per_ek = 2;
+	for (i = 0; i < 10; i++)
+	{
+		snprintf(id, sizeof(id), "%032x", i);
+		s = session(id, now + 60 + i);
+		snprintf(s.client, sizeof(s.client), "198.51.100.%d", i);
+		ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+						 VERIFIER_STORE_OK);
+	}
+	/* another EK is not affected */
+	s = session("ffffffffffffffffffffffffffffffff", now + 60);
+	snprintf(s.ek, sizeof(s.ek), "%s", EK2);
+	ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+					 VERIFIER_STORE_OK);
+	for (i = 0; i < 8; i++)
+	{
+		snprintf(id, sizeof(id), "%032x", i);
+		ck_assert_int_eq(store->take_session(store, id, now, &got),
+						 VERIFIER_STORE_NOT_FOUND);
+	}
+	for (i = 8; i < 10; i++)
+	{
+		snprintf(id, sizeof(id), "%032x", i);
+		ck_assert_int_eq(store->take_session(store, id, now, &got),
+						 VERIFIER_STORE_OK);
+		verifier_session_destroy(got);
+	}
+	ck_assert_int_eq(store->take_session(store, s.id, now, &got),
+					 VERIFIER_STORE_OK);
+	verifier_session_destroy(got);
+}
+END_TEST
+
+START_TEST(test_session_per_client)
+{
+	verifier_session_limits_t limits = no_limits;
+	verifier_session_t s, *got;
+	time_t now = time(NULL);
+	char id[33];
+	int i;
+
+	limits.per_client = 3;
+	limits.per_ek = 2;
+	for (i = 0; i < 3; i++)
+	{
+		snprintf(id, sizeof(id), "%032x", i);
+		s = session(id, now + 60 + i);
+		snprintf(s.ek, sizeof(s.ek), "%064x", i);
+		ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+						 VERIFIER_STORE_OK);
+	}
+	/* the fourth of this client is refused ... */
+	s = session("ffffffffffffffffffffffffffffffff", now + 60);
+	snprintf(s.ek, sizeof(s.ek), "%064x", 0);
+	ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+					 VERIFIER_STORE_LIMIT);
+	/* ... and dropped none of the EK's others */
+	snprintf(id, sizeof(id), "%032x", 0);
+	ck_assert_int_eq(store->take_session(store, id, now, &got),
+					 VERIFIER_STORE_OK);
+	verifier_session_destroy(got);
+	/* another client is fine, and one that finished or expired too */
+	snprintf(s.client, sizeof(s.client), "192.0.2.2");
+	ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+					 VERIFIER_STORE_OK);
+	s = session("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", now + 60);
+	snprintf(s.ek, sizeof(s.ek), "%064x", 7);
+	ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+					 VERIFIER_STORE_LIMIT);
+	ck_assert_int_eq(store->add_session(store, &s, &limits, now + 70),
+					 VERIFIER_STORE_OK);
 }
 END_TEST
 
@@ -896,6 +1017,8 @@ START_TEST(test_migrate_v1)
 	ck_assert_int_eq(got->enrolled, 1700000001);
 	ck_assert_int_eq(got->last_seen, 1700000002);
 	ck_assert_str_eq(got->last_status, "warning");
+	/* pending enrollments (without EK and client) were dropped */
+	ck_assert_int_eq(sql_int("SELECT COUNT(*) FROM enroll_sessions"), 0);
 	/* with no clock yet: the next authentic evidence is recorded */
 	ck_assert(!got->has_clock);
 	verifier_attester_destroy(got);
@@ -976,6 +1099,8 @@ Suite *store_suite_create()
 	tcase_add_test(tc, test_sessions);
 	tcase_add_test(tc, test_session_expiry);
 	tcase_add_test(tc, test_session_limit);
+	tcase_add_test(tc, test_session_per_ek);
+	tcase_add_test(tc, test_session_per_client);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("database");
