@@ -153,7 +153,8 @@ static command_t commands[] = {
 	{ "enroll", NULL, "--verifier URL|NAME [--ca FILE] [--group NAME] "
 	  "[--timeout SECONDS] [--handle H]",
 	  "enroll the AK at a verifier, proving with the EK that it is in this "
-	  "TPM", cmd_enroll },
+	  "TPM; into the group the verifier's operator assigned to the EK, or "
+	  "into an open GROUP (default 'default')", cmd_enroll },
 	{ "status", NULL, "[--socket URI] [--json]",
 	  "show the latest attestation outcomes of the running charon",
 	  cmd_status },
@@ -991,8 +992,12 @@ static int enroll(context_t *ctx, char *url, char *ca, u_int timeout,
 
 	cert64 = ratkn_base64url_encode(ek_cert);
 	ak64 = ratkn_base64url_encode(ak_public);
-	request = json_pack("{ssssss}", "ek_cert", cert64, "ak_public", ak64,
-						"group", group);
+	request = json_pack("{ssss}", "ek_cert", cert64, "ak_public", ak64);
+	if (request && group)
+	{	/* without, the verifier takes the group its operator assigned to
+		 * our EK */
+		json_object_set_new(request, "group", json_string(group));
+	}
 	free(cert64);
 	free(ak64);
 	body = request ? json_dumps(request, JSON_COMPACT) : NULL;
@@ -1065,7 +1070,8 @@ static int enroll(context_t *ctx, char *url, char *ca, u_int timeout,
 	value = json_object_get(answer, "group");
 	printf("AK fingerprint (SHA-256 of SPKI): %s\n", fingerprint);
 	printf("enrolled at %s in group '%s'\n", url,
-		   json_is_string(value) ? json_string_value(value) : group);
+		   json_is_string(value) ? json_string_value(value) :
+		   group ?: "?");
 	json_decref(answer);
 	rc = EXIT_OK;
 
@@ -1097,7 +1103,7 @@ static int cmd_enroll(context_t *ctx, command_t *cmd, int argc, char *argv[])
 		GLOBAL_OPTIONS,
 		{ 0 }
 	};
-	char *verifier = NULL, *url, *ca = NULL, *group = "default", *end;
+	char *verifier = NULL, *url, *ca = NULL, *group = NULL, *end;
 	char buf[PATH_MAX];
 	long timeout = 0;
 	int opt, rc;
@@ -1151,7 +1157,7 @@ static int cmd_enroll(context_t *ctx, command_t *cmd, int argc, char *argv[])
 		usage(stderr, cmd);
 		return EXIT_USAGE;
 	}
-	if (!verifier || !*group)
+	if (!verifier || (group && !*group))
 	{
 		error(verifier ? "--group must not be empty" : "--verifier is "
 			  "required");

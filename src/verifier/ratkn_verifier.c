@@ -145,6 +145,11 @@ int main(int argc, char *argv[])
 		goto out;
 	}
 	api = verifier_api_create(config, store, key);
+	if (!api)
+	{
+		fatal("creating the challenge key failed", "no random data");
+		goto out;
+	}
 	http = verifier_http_create(config, api);
 	if (!http)
 	{

@@ -35,6 +35,7 @@
 #include <ratkn_reference.h>
 
 #include "verifier_config.h"
+#include "verifier_enroll.h"
 #include "verifier_key.h"
 #include "verifier_store.h"
 
@@ -83,6 +84,7 @@ struct command_t {
 };
 
 static int cmd_group_add(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_group_set(context_t*, verifier_store_t*, int, char*[]);
 static int cmd_group_list(context_t*, verifier_store_t*, int, char*[]);
 static int cmd_group_remove(context_t*, verifier_store_t*, int, char*[]);
 static int cmd_reference_set(context_t*, verifier_store_t*, int, char*[]);
@@ -91,16 +93,23 @@ static int cmd_warning_set(context_t*, verifier_store_t*, int, char*[]);
 static int cmd_attester_list(context_t*, verifier_store_t*, int, char*[]);
 static int cmd_attester_remove(context_t*, verifier_store_t*, int, char*[]);
 static int cmd_attester_add(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_ek_assign(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_ek_list(context_t*, verifier_store_t*, int, char*[]);
+static int cmd_ek_remove(context_t*, verifier_store_t*, int, char*[]);
 static int cmd_key(context_t*, verifier_store_t*, int, char*[]);
 static int cmd_keygen(context_t*, verifier_store_t*, int, char*[]);
 
 static command_t commands[] = {
-	{ "group", "add", "NAME", "add a group of attesters", TRUE,
+	{ "group", "add", "NAME [--enroll open|closed]",
+	  "add a group of attesters; 'open' lets any trusted EK that is not "
+	  "assigned elsewhere self-enroll into it (default closed)", TRUE,
 	  cmd_group_add },
+	{ "group", "set", "NAME --enroll open|closed",
+	  "open or close a group for self-enrollment", TRUE, cmd_group_set },
 	{ "group", "list", "", "list groups", TRUE, cmd_group_list },
 	{ "group", "remove", "NAME",
-	  "remove a group and its reference values (it must have no attesters)",
-	  TRUE, cmd_group_remove },
+	  "remove a group and its reference values (it must have no attesters "
+	  "and no assigned EKs)", TRUE, cmd_group_remove },
 	{ "reference", "set", "GROUP FILE",
 	  "replace the reference values of a group with those of FILE (format "
 	  "of 'ratkn pcrs')", TRUE, cmd_reference_set },
@@ -118,6 +127,14 @@ static command_t commands[] = {
 	{ "attester", "add", "--ak FILE.pem --group GROUP",
 	  "register an AK manually, without EK check (weaker than enrollment)",
 	  TRUE, cmd_attester_add },
+	{ "ek", "assign", "EK GROUP",
+	  "AKs of the EK enroll into GROUP only, open or not (EK: certificate "
+	  "file, PEM or DER, or SHA-256 of its SubjectPublicKeyInfo in hex)",
+	  TRUE, cmd_ek_assign },
+	{ "ek", "list", "", "list the EKs assigned to groups", TRUE,
+	  cmd_ek_list },
+	{ "ek", "remove", "EK", "remove the assignment of an EK", TRUE,
+	  cmd_ek_remove },
 	{ "key", NULL, "", "print the public key EARs are verified with (PEM)",
 	  FALSE, cmd_key },
 	{ "keygen", NULL, "",
@@ -177,7 +194,8 @@ static int store_error(verifier_store_status_t status, char *what, char *name)
 			error("%s '%s' exists already", what, name);
 			break;
 		case VERIFIER_STORE_IN_USE:
-			error("%s '%s' has attesters, remove them first", what, name);
+			error("%s '%s' has attesters or assigned EKs, remove them first",
+				  what, name);
 			break;
 		case VERIFIER_STORE_INVALID:
 			error("invalid %s '%s'", what, name);
@@ -202,20 +220,88 @@ static bool args(int argc, int expected)
 	return TRUE;
 }
 
+/**
+ * Parse "--enroll open|closed" and one positional argument (NAME)
+ */
+static int enroll_option(int argc, char *argv[], bool required, char **name,
+						 bool *open, bool *given)
+{
+	struct option options[] = {
+		{ "enroll", required_argument, NULL, 'e' },
+		{ 0 }
+	};
+	int opt;
+
+	*given = FALSE;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
+	{
+		switch (opt)
+		{
+			case 'e':
+				if (!streq(optarg, "open") && !streq(optarg, "closed"))
+				{
+					error("--enroll takes 'open' or 'closed', not '%s'",
+						  optarg);
+					return EXIT_USAGE;
+				}
+				*open = streq(optarg, "open");
+				*given = TRUE;
+				break;
+			default:
+				return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1 || (required && !*given))
+	{
+		error(required ? "expected NAME --enroll open|closed"
+					   : "expected NAME [--enroll open|closed]");
+		return EXIT_USAGE;
+	}
+	*name = argv[optind];
+	return EXIT_OK;
+}
+
 static int cmd_group_add(context_t *ctx, verifier_store_t *store, int argc,
 						 char *argv[])
 {
-	if (!args(argc, 1))
+	bool open = FALSE, given;
+	char *name;
+	int rc;
+
+	rc = enroll_option(argc, argv, FALSE, &name, &open, &given);
+	if (rc != EXIT_OK)
 	{
-		return EXIT_USAGE;
+		return rc;
 	}
-	if (!verifier_group_name_valid(argv[1]))
+	if (!verifier_group_name_valid(name))
 	{
 		error("invalid group name '%s' (1-%d characters of A-Z a-z 0-9 . _ -)",
-			  argv[1], VERIFIER_GROUP_MAX);
+			  name, VERIFIER_GROUP_MAX);
 		return EXIT_ERROR;
 	}
-	return store_error(store->add_group(store, argv[1]), "group", argv[1]);
+	rc = store_error(store->add_group(store, name), "group", name);
+	if (rc == EXIT_OK && open)
+	{
+		rc = store_error(store->set_group_enroll(store, name, TRUE), "group",
+						 name);
+	}
+	return rc;
+}
+
+static int cmd_group_set(context_t *ctx, verifier_store_t *store, int argc,
+						 char *argv[])
+{
+	bool open = FALSE, given;
+	char *name;
+	int rc;
+
+	rc = enroll_option(argc, argv, TRUE, &name, &open, &given);
+	if (rc != EXIT_OK)
+	{
+		return rc;
+	}
+	return store_error(store->set_group_enroll(store, name, open), "group",
+					   name);
 }
 
 static int cmd_group_list(context_t *ctx, verifier_store_t *store, int argc,
@@ -234,15 +320,16 @@ static int cmd_group_list(context_t *ctx, verifier_store_t *store, int argc,
 	{
 		return store_error(VERIFIER_STORE_FAILED, "", "");
 	}
-	printf("%-20s %-24s %-20s %10s %9s\n", "GROUP", "PCRS", "WARNING",
-		   "REFERENCES", "ATTESTERS");
+	printf("%-20s %-6s %-24s %-20s %10s %9s %4s\n", "GROUP", "ENROLL",
+		   "PCRS", "WARNING", "REFERENCES", "ATTESTERS", "EKS");
 	while (array_remove(groups, ARRAY_HEAD, &group))
 	{
 		ratkn_pcr_selection_to_str(&group->pcrs, pcrs, sizeof(pcrs));
 		ratkn_pcr_selection_to_str(&group->warning, warning, sizeof(warning));
-		printf("%-20s %-24s %-20s %10u %9u\n", group->name,
-			   pcrs[0] ? pcrs : "-", warning[0] ? warning : "-",
-			   group->references, group->attesters);
+		printf("%-20s %-6s %-24s %-20s %10u %9u %4u\n", group->name,
+			   group->enroll ? "open" : "closed", pcrs[0] ? pcrs : "-",
+			   warning[0] ? warning : "-", group->references,
+			   group->attesters, group->eks);
 		free(group);
 	}
 	array_destroy(groups);
@@ -527,6 +614,108 @@ static int cmd_attester_add(context_t *ctx, verifier_store_t *store,
 	}
 	chunk_free(&attester.ak_spki);
 	return rc;
+}
+
+/**
+ * Get the fingerprint of an EK given as SHA-256 in hex or as certificate
+ * file (PEM or DER)
+ */
+static bool ek_arg(char *arg, char fpr[VERIFIER_FPR_LEN + 1])
+{
+	chunk_t *cert;
+	int i;
+
+	if (strlen(arg) == VERIFIER_FPR_LEN && access(arg, F_OK) != 0)
+	{
+		for (i = 0; i <= VERIFIER_FPR_LEN; i++)
+		{
+			fpr[i] = tolower(arg[i]);
+		}
+		if (verifier_fingerprint_valid(fpr))
+		{
+			return TRUE;
+		}
+	}
+	cert = chunk_map(arg, FALSE);
+	if (!cert)
+	{
+		error("'%s' is neither the SHA-256 of an EK (64 hex digits) nor a "
+			  "readable file: %s", arg, strerror(errno));
+		return FALSE;
+	}
+	if (!verifier_ek_fingerprint(*cert, fpr))
+	{
+		error("'%s' is no certificate (PEM or DER)", arg);
+		chunk_unmap(cert);
+		return FALSE;
+	}
+	chunk_unmap(cert);
+	return TRUE;
+}
+
+static int cmd_ek_assign(context_t *ctx, verifier_store_t *store, int argc,
+						 char *argv[])
+{
+	char fpr[VERIFIER_FPR_LEN + 1];
+	int rc;
+
+	if (!args(argc, 2))
+	{
+		return EXIT_USAGE;
+	}
+	if (!ek_arg(argv[1], fpr))
+	{
+		return EXIT_ERROR;
+	}
+	rc = store_error(store->assign_ek(store, fpr, argv[2]), "group", argv[2]);
+	if (rc == EXIT_OK)
+	{
+		printf("EK %s assigned to group '%s'\n", fpr, argv[2]);
+	}
+	return rc;
+}
+
+static int cmd_ek_list(context_t *ctx, verifier_store_t *store, int argc,
+					   char *argv[])
+{
+	verifier_ek_t *ek;
+	array_t *eks;
+	char assigned[32];
+
+	if (!args(argc, 0))
+	{
+		return EXIT_USAGE;
+	}
+	eks = store->list_eks(store);
+	if (!eks)
+	{
+		return store_error(VERIFIER_STORE_FAILED, "", "");
+	}
+	printf("%-64s %-20s %s\n", "EK (SHA-256 OF SPKI)", "GROUP", "ASSIGNED");
+	while (array_remove(eks, ARRAY_HEAD, &ek))
+	{
+		printf("%-64s %-20s %s\n", ek->fingerprint, ek->group,
+			   format_time(ek->assigned, assigned, sizeof(assigned)));
+		free(ek);
+	}
+	array_destroy(eks);
+	return EXIT_OK;
+}
+
+static int cmd_ek_remove(context_t *ctx, verifier_store_t *store, int argc,
+						 char *argv[])
+{
+	char fpr[VERIFIER_FPR_LEN + 1];
+
+	if (!args(argc, 1))
+	{
+		return EXIT_USAGE;
+	}
+	if (!ek_arg(argv[1], fpr))
+	{
+		return EXIT_ERROR;
+	}
+	return store_error(store->unassign_ek(store, fpr), "EK", fpr);
 }
 
 /**

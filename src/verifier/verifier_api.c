@@ -18,6 +18,7 @@
 #include "verifier_log.h"
 
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -28,11 +29,6 @@
  * Media type of requests and responses
  */
 #define JSON_TYPE "application/json"
-
-/**
- * Group of enrollments that name none
- */
-#define DEFAULT_GROUP "default"
 
 /**
  * Largest EK certificate accepted
@@ -60,6 +56,11 @@ struct private_verifier_api_t {
 	 * Signing key
 	 */
 	verifier_key_t *key;
+
+	/**
+	 * Challenge issuer
+	 */
+	verifier_challenge_t *challenge;
 
 	/**
 	 * Appraiser
@@ -176,6 +177,32 @@ static u_int key(private_verifier_api_t *this, request_t *req)
 }
 
 /**
+ * POST /v1/challenge
+ */
+static u_int challenge(private_verifier_api_t *this, request_t *req)
+{
+	json_t *response;
+	chunk_t value;
+	time_t now;
+
+	now = time(NULL);
+	if (!this->challenge->issue(this->challenge, now, &value))
+	{
+		return error(req, 500, "issuing a challenge failed (no random data)");
+	}
+	response = json_object();
+	set_binary(response, "challenge", value);
+	json_object_set_new(response, "expires", json_integer(now +
+						this->challenge->get_lifetime(this->challenge)));
+	chunk_free(&value);
+	req->logged = TRUE;
+	verifier_log(VERIFIER_LOG_DEBUG, "challenge", json_pack("{sosI}",
+					"peer", verifier_log_string(req->peer),
+					"issued", (json_int_t)now));
+	return reply(req, 200, response);
+}
+
+/**
  * HTTP status of an enrollment outcome
  */
 static u_int enroll_http_status(verifier_enroll_status_t status)
@@ -192,11 +219,28 @@ static u_int enroll_http_status(verifier_enroll_status_t status)
 			return 404;
 		case VERIFIER_ENROLL_CONFLICT:
 			return 409;
+		case VERIFIER_ENROLL_TOO_MANY:
+			return 429;
 		case VERIFIER_ENROLL_BUSY:
 			return 503;
 		case VERIFIER_ENROLL_FAILED:
 		default:
 			return 500;
+	}
+}
+
+/**
+ * Address of a client, without the port of "address:port"
+ */
+static void client_address(char *peer, char *buf, size_t len)
+{
+	char *port;
+
+	snprintf(buf, len, "%s", peer ?: "");
+	port = strrchr(buf, ':');
+	if (port && port != buf)
+	{
+		*port = '\0';
 	}
 }
 
@@ -208,7 +252,8 @@ static u_int enroll_start(private_verifier_api_t *this, request_t *req)
 	verifier_enroll_status_t status;
 	chunk_t ek_cert, ak_public, blob, encrypted;
 	json_t *group, *response;
-	char session[33], reason[512] = "", *name = DEFAULT_GROUP;
+	char session[33], reason[512] = "", *requested = NULL, client[64];
+	char name[VERIFIER_GROUP_MAX + 1] = "";
 
 	if (!this->config->enroll)
 	{
@@ -220,8 +265,8 @@ static u_int enroll_start(private_verifier_api_t *this, request_t *req)
 		return error(req, 400, "malformed 'group'");
 	}
 	if (group)
-	{
-		name = (char*)json_string_value(group);
+	{	/* without, the EK's assigned group or the default group */
+		requested = (char*)json_string_value(group);
 	}
 	if (!get_binary(req->body, "ek_cert", MAX_EK_CERT, &ek_cert))
 	{
@@ -235,9 +280,10 @@ static u_int enroll_start(private_verifier_api_t *this, request_t *req)
 		return error(req, 400, "missing or malformed 'ak_public' (base64url "
 					 "TPMT_PUBLIC)");
 	}
-	status = this->enroll->start(this->enroll, ek_cert, ak_public, name,
-								 session, &blob, &encrypted, reason,
-								 sizeof(reason));
+	client_address(req->peer, client, sizeof(client));
+	status = this->enroll->start(this->enroll, ek_cert, ak_public, requested,
+								 client, name, session, &blob, &encrypted,
+								 reason, sizeof(reason));
 	chunk_free(&ek_cert);
 	chunk_free(&ak_public);
 	req->logged = TRUE;
@@ -245,7 +291,8 @@ static u_int enroll_start(private_verifier_api_t *this, request_t *req)
 											  : VERIFIER_LOG_WARNING,
 				 "enroll", json_pack("{soso sssoso}",
 					"peer", verifier_log_string(req->peer),
-					"group", verifier_log_string(name),
+					"group", verifier_log_string(name[0] ? name :
+												 requested),
 					"step", "start",
 					"session", json_string(status == VERIFIER_ENROLL_OK ?
 										   session : ""),
@@ -254,7 +301,7 @@ static u_int enroll_start(private_verifier_api_t *this, request_t *req)
 	{
 		return error(req, enroll_http_status(status), reason);
 	}
-	response = json_pack("{ss}", "session", session);
+	response = json_pack("{ssss}", "session", session, "group", name);
 	set_binary(response, "credential_blob", blob);
 	set_binary(response, "encrypted_secret", encrypted);
 	chunk_free(&blob);
@@ -318,13 +365,18 @@ static u_int attest(private_verifier_api_t *this, request_t *req)
 	ok = this->appraiser->appraise(this->appraiser, evidence, &result);
 	chunk_free(&evidence);
 	req->logged = TRUE;
-	verifier_log(result.malformed ? VERIFIER_LOG_WARNING : VERIFIER_LOG_INFO,
-				 "attest", json_pack("{sossssssso si}",
+	verifier_log(result.malformed || result.refused ? VERIFIER_LOG_WARNING
+												   : VERIFIER_LOG_INFO,
+				 "attest", json_pack("{sossssssso sssbsIsi}",
 					"peer", verifier_log_string(req->peer),
 					"ak", result.ak, "group", result.group,
 					"status", result.malformed ? "malformed" :
+							  result.refused ? "refused" :
 							  ratkn_ear_status_name(result.status),
 					"reason", verifier_log_string(result.reason),
+					"clock", result.clock,
+					"recorded", result.recorded,
+					"fresh_since", (json_int_t)result.fresh_since,
 					"ms", ms_since(&start)));
 	if (ok)
 	{
@@ -334,6 +386,10 @@ static u_int attest(private_verifier_api_t *this, request_t *req)
 	else if (result.malformed)
 	{
 		status = error(req, 400, result.reason);
+	}
+	else if (result.refused)
+	{
+		status = error(req, 403, result.reason);
 	}
 	else
 	{
@@ -363,6 +419,7 @@ static route_t routes[] = {
 	{ "/v1/enroll",		FALSE,	"POST",	enroll_start },
 	{ "/v1/enroll/",	TRUE,	"POST",	enroll_finish },
 	{ "/v1/attest",		FALSE,	"POST",	attest },
+	{ "/v1/challenge",	FALSE,	"POST",	challenge },
 };
 
 /**
@@ -470,8 +527,9 @@ METHOD(verifier_api_t, handle, u_int,
 METHOD(verifier_api_t, destroy, void,
 	private_verifier_api_t *this)
 {
-	this->appraiser->destroy(this->appraiser);
-	this->enroll->destroy(this->enroll);
+	DESTROY_IF(this->appraiser);
+	DESTROY_IF(this->enroll);
+	DESTROY_IF(this->challenge);
 	free(this);
 }
 
@@ -491,9 +549,16 @@ verifier_api_t *verifier_api_create(verifier_config_t *config,
 		},
 		.config = config,
 		.key = key,
-		.appraiser = verifier_appraiser_create(store, key,
-							config->ear_lifetime, config->developer),
+		.challenge = verifier_challenge_create(config->challenge_lifetime),
 		.enroll = verifier_enroll_create(store, config->ek_ca),
 	);
+	if (!this->challenge)
+	{
+		destroy(this);
+		return NULL;
+	}
+	this->appraiser = verifier_appraiser_create(store, key, this->challenge,
+							config->ear_lifetime, config->clock_tolerance,
+							config->developer);
 	return &this->public;
 }

@@ -60,7 +60,8 @@ struct verifier_api_t {
  * @param config		configuration (borrowed)
  * @param store			store (borrowed)
  * @param key			EAR signing key (borrowed)
- * @return				API
+ * @return				API, NULL if no random data is available for the
+ *						challenge key
  */
 verifier_api_t *verifier_api_create(verifier_config_t *config,
 									verifier_store_t *store,

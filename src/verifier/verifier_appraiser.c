@@ -14,6 +14,7 @@
 
 #include "verifier_appraiser.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -65,9 +66,19 @@ struct private_verifier_appraiser_t {
 	verifier_key_t *key;
 
 	/**
+	 * Challenge issuer
+	 */
+	verifier_challenge_t *challenge;
+
+	/**
 	 * EAR lifetime
 	 */
 	u_int lifetime;
+
+	/**
+	 * How far a quote's clock may be behind the newest one, in ms
+	 */
+	uint64_t tolerance;
 
 	/**
 	 * Developer in ear.verifier-id
@@ -195,10 +206,85 @@ static void compare(ratkn_reference_t *ref, ratkn_pcr_selection_t *warning,
 }
 
 /**
- * Appraise parsed evidence, fill in the result
+ * Compare the clock info of an authentic quote with that of the newest
+ * evidence recorded for its AK. Returns FALSE (and sets the result
+ * contraindicated) for replayed evidence; sets *newer if the evidence is
+ * newer than the recorded one, so that it may be recorded.
+ */
+static bool check_clock(private_verifier_appraiser_t *this,
+						verifier_attester_t *attester,
+						ratkn_clock_info_t *info, int hardware,
+						verifier_result_t *result, bool *newer)
+{
+	ratkn_clock_info_t *last = &attester->clock;
+	uint64_t behind;
+	int cmp;
+
+	*newer = FALSE;
+	if (!attester->has_clock)
+	{
+		snprintf(result->clock, sizeof(result->clock), "first evidence of "
+				 "this AK");
+		*newer = TRUE;
+		return TRUE;
+	}
+	cmp = ratkn_clock_info_boot_cmp(info, last);
+	if (cmp < 0)
+	{
+		set(result, RATKN_EAR_CONTRAINDICATED, TV_CONTRAINDICATED, TV_NONE,
+			TV_NONE, hardware);
+		add_reason(result, "TPM reset/restart counter went backwards for "
+				   "this AK (replayed evidence or a cleared TPM): quote of "
+				   "boot %u/%u, newest evidence of boot %u/%u",
+				   info->reset_count, info->restart_count, last->reset_count,
+				   last->restart_count);
+		snprintf(result->clock, sizeof(result->clock), "boot counters "
+				 "backwards");
+		return FALSE;
+	}
+	if (cmp > 0)
+	{
+		snprintf(result->clock, sizeof(result->clock), "newer boot");
+		*newer = TRUE;
+		return TRUE;
+	}
+	if (info->clock > last->clock)
+	{
+		snprintf(result->clock, sizeof(result->clock), "newer");
+		*newer = TRUE;
+		return TRUE;
+	}
+	behind = last->clock - info->clock;
+	if (!info->safe)
+	{	/* after an unorderly shutdown the TPM may repeat clock values */
+		snprintf(result->clock, sizeof(result->clock), "%" PRIu64 " ms "
+				 "behind, but the clock is not safe (unorderly shutdown): "
+				 "compared boot counters only, not recorded", behind);
+		return TRUE;
+	}
+	if (behind > this->tolerance)
+	{
+		set(result, RATKN_EAR_CONTRAINDICATED, TV_CONTRAINDICATED, TV_NONE,
+			TV_NONE, hardware);
+		add_reason(result, "the quote's TPM clock is %" PRIu64 ".%03" PRIu64
+				   " s behind the newest evidence of this AK in the same boot "
+				   "(replayed evidence)", behind / 1000, behind % 1000);
+		snprintf(result->clock, sizeof(result->clock), "replayed: %" PRIu64
+				 " ms behind", behind);
+		return FALSE;
+	}
+	snprintf(result->clock, sizeof(result->clock), "%" PRIu64 " ms behind, "
+			 "within the tolerance: not recorded", behind);
+	return TRUE;
+}
+
+/**
+ * Appraise parsed evidence, fill in the result, set *newer if the evidence
+ * is authentic and newer than the recorded one
  */
 static void check(private_verifier_appraiser_t *this,
-				  ratkn_evidence_t *evidence, verifier_result_t *result)
+				  ratkn_evidence_t *evidence, verifier_result_t *result,
+				  ratkn_clock_info_t *info, bool *newer)
 {
 	verifier_store_status_t status;
 	verifier_attester_t *attester;
@@ -209,6 +295,7 @@ static void check(private_verifier_appraiser_t *this,
 	chunk_t spki;
 	char reason[256];
 	int hardware;
+	bool fresh;
 
 	if (!ratkn_ak_spki_from_tpm(evidence->get_ak_public(evidence), &spki))
 	{
@@ -250,20 +337,34 @@ static void check(private_verifier_appraiser_t *this,
 	 * must be the binding of the claimed role, session and identity */
 	appraisal = ratkn_appraisal_create();
 	appraisal->add_ak(appraisal, attester->ak_spki);
-	verifier_attester_destroy(attester);
 	appraised = appraisal->appraise(appraisal, evidence,
 							evidence->get_role(evidence),
 							evidence->get_session_hash(evidence),
 							evidence->get_identity_hash(evidence),
 							reason, sizeof(reason));
 	appraisal->destroy(appraisal);
+	if (appraised == RATKN_APPRAISAL_OK &&
+		!evidence->get_clock_info(evidence, info))
+	{	/* cannot happen after the appraisal parsed the quote */
+		appraised = RATKN_APPRAISAL_UNSUPPORTED;
+		snprintf(reason, sizeof(reason), "the quote has no clock info");
+	}
 	if (appraised != RATKN_APPRAISAL_OK)
 	{
+		verifier_attester_destroy(attester);
 		set(result, RATKN_EAR_CONTRAINDICATED,
 			appraised == RATKN_APPRAISAL_UNSUPPORTED ? TV_UNEXPECTED_EVIDENCE
 													 : TV_CRYPTO_FAILED,
 			TV_NONE, TV_NONE, TV_NONE);
 		add_reason(result, "%s", reason);
+		return;
+	}
+	/* the clock info is authentic now: refuse replayed evidence */
+	result->authentic = TRUE;
+	fresh = check_clock(this, attester, info, hardware, result, newer);
+	verifier_attester_destroy(attester);
+	if (!fresh)
+	{
 		return;
 	}
 
@@ -299,9 +400,12 @@ METHOD(verifier_appraiser_t, appraise, bool,
 {
 	ratkn_ear_claims_t claims;
 	ratkn_evidence_t *evidence;
+	ratkn_clock_info_t info = {};
 	uint8_t binding[RATKN_HASH_LEN];
 	char policy[VERIFIER_GROUP_MAX + 8];
-	time_t now;
+	bool newer = FALSE;
+	chunk_t challenge;
+	time_t now, issued = 0;
 
 	memset(result, 0, sizeof(*result));
 	evidence = ratkn_evidence_parse(data);
@@ -317,15 +421,36 @@ METHOD(verifier_appraiser_t, appraise, bool,
 				 "malformed evidence");
 		return FALSE;
 	}
-	check(this, evidence, result);
-
 	now = time(NULL);
+	challenge = evidence->get_challenge(evidence);
+	if (challenge.len)
+	{	/* a challenge the verifier did not issue, or an expired one, would
+		 * make old evidence look fresh: no EAR at all */
+		if (this->challenge->verify(this->challenge, challenge, now, &issued,
+						result->reason, sizeof(result->reason)) !=
+			VERIFIER_CHALLENGE_OK)
+		{
+			evidence->destroy(evidence);
+			result->refused = TRUE;
+			return FALSE;
+		}
+		result->fresh_since = min(issued, now);
+	}
+	check(this, evidence, result, &info, &newer);
+	if (!result->authentic)
+	{	/* the quote is not proven to be made for the challenge */
+		result->fresh_since = 0;
+	}
+
 	snprintf(policy, sizeof(policy), "ratkn/%s", result->group);
 	claims = (ratkn_ear_claims_t){
 		.status = result->status,
 		.iat = now,
 		.exp = now + this->lifetime,
 		.nonce = chunk_from_thing(binding),
+		/* the authentic quote was made for the challenge, so no earlier
+		 * than that was issued */
+		.fresh_since = result->fresh_since,
 		.identity_hash = evidence->get_identity_hash(evidence),
 		.verifier_developer = this->developer,
 		.verifier_build = VERIFIER_BUILD,
@@ -334,10 +459,22 @@ METHOD(verifier_appraiser_t, appraise, bool,
 	};
 	memcpy(claims.trust, result->trust, sizeof(claims.trust));
 	result->ear = ratkn_ear_sign(&claims, this->key->get_private(this->key));
-	if (result->group[0])
-	{
-		this->store->record_attestation(this->store, result->ak, now,
-										ratkn_ear_status_name(result->status));
+	if (result->ear && newer)
+	{	/* only authentic evidence newer than all before changes the state,
+		 * the store checks that again within its transaction */
+		switch (this->store->record_attestation(this->store, result->ak, now,
+							ratkn_ear_status_name(result->status), &info))
+		{
+			case VERIFIER_STORE_OK:
+				result->recorded = TRUE;
+				break;
+			case VERIFIER_STORE_EXISTS:
+				snprintf(result->clock, sizeof(result->clock), "newer "
+						 "evidence was recorded meanwhile: not recorded");
+				break;
+			default:
+				break;
+		}
 	}
 	evidence->destroy(evidence);
 	return result->ear != NULL;
@@ -355,7 +492,9 @@ METHOD(verifier_appraiser_t, destroy, void,
  */
 verifier_appraiser_t *verifier_appraiser_create(verifier_store_t *store,
 												verifier_key_t *key,
+												verifier_challenge_t *challenge,
 												u_int lifetime,
+												u_int tolerance,
 												char *developer)
 {
 	private_verifier_appraiser_t *this;
@@ -367,7 +506,9 @@ verifier_appraiser_t *verifier_appraiser_create(verifier_store_t *store,
 		},
 		.store = store,
 		.key = key,
+		.challenge = challenge,
 		.lifetime = lifetime,
+		.tolerance = (uint64_t)tolerance * 1000,
 		.developer = strdup(developer),
 	);
 	return &this->public;

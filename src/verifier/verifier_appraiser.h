@@ -22,6 +22,7 @@
 
 #include "verifier_store.h"
 #include "verifier_key.h"
+#include "verifier_challenge.h"
 
 #include <ratkn_ear.h>
 
@@ -43,6 +44,19 @@ struct verifier_result_t {
 	char group[VERIFIER_GROUP_MAX + 1];
 	/** the evidence could not be parsed (nothing to issue an EAR about) */
 	bool malformed;
+	/** the evidence was refused without an EAR: its challenge is not valid
+	 *  (the reason says why) */
+	bool refused;
+	/** issue time of the evidence's valid challenge, 0 if none; in the EAR
+	 *  as "ratkn.fresh-since" if the evidence is authentic */
+	time_t fresh_since;
+	/** the quote's signature by the enrolled AK and its binding verified */
+	bool authentic;
+	/** how the quote's clock compares with the newest evidence of the AK,
+	 *  "" if it was not compared */
+	char clock[128];
+	/** the outcome was recorded for the attester (newest evidence) */
+	bool recorded;
 	/** EAR, compact JWS (allocated), NULL if none was issued */
 	char *ear;
 };
@@ -57,14 +71,25 @@ struct verifier_appraiser_t {
 	/**
 	 * Appraise RATKN_EVIDENCE notify data and issue an EAR about it.
 	 *
-	 * Evidence from an unknown AK, with an invalid quote or with PCR values
-	 * differing from the group's reference values yields an EAR too (with
-	 * status contraindicated, warning or none).
+	 * Evidence from an unknown AK, with an invalid quote, replayed (its
+	 * quote's TPM boot counters or clock behind those of the newest
+	 * authentic evidence of the AK) or with PCR values differing from the
+	 * group's reference values yields an EAR too (with status
+	 * contraindicated, warning or none). The outcome is recorded for the
+	 * attester only if the evidence is authentic and newer than any
+	 * evidence recorded before.
+	 *
+	 * Evidence with a CHALLENGE must carry a valid challenge of this
+	 * verifier, else it is refused without EAR. With one, the EAR of
+	 * authentic evidence says since when the quote is fresh (the
+	 * challenge's issue time, "ratkn.fresh-since"); its eat_nonce is the
+	 * plain binding in any case.
 	 *
 	 * @param data		notify data
 	 * @param result	outcome (free result->ear)
 	 * @return			TRUE if an EAR was issued; FALSE if the evidence is
-	 *					malformed (result->malformed) or signing failed
+	 *					malformed (result->malformed), refused
+	 *					(result->refused) or signing failed
 	 */
 	bool (*appraise)(verifier_appraiser_t *this, chunk_t data,
 					 verifier_result_t *result);
@@ -80,13 +105,20 @@ struct verifier_appraiser_t {
  *
  * @param store			store (borrowed)
  * @param key			signing key (borrowed)
+ * @param challenge		issuer of the challenges evidence may carry
+ *						(borrowed)
  * @param lifetime		EAR lifetime in seconds
+ * @param tolerance		seconds the TPM clock of a quote may be behind the
+ *						newest evidence of its AK in the same boot (quotes of
+ *						concurrent IKE_SAs arriving out of order)
  * @param developer		"ear.verifier-id" developer (cloned)
  * @return				appraiser
  */
 verifier_appraiser_t *verifier_appraiser_create(verifier_store_t *store,
 												verifier_key_t *key,
+												verifier_challenge_t *challenge,
 												u_int lifetime,
+												u_int tolerance,
 												char *developer);
 
 #endif /** VERIFIER_APPRAISER_H_ @}*/

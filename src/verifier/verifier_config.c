@@ -182,6 +182,10 @@ verifier_config_t *verifier_config_load(char *path)
 	ok = get_duration(settings, "ear_lifetime", 300, 1, 86400,
 					  &this->ear_lifetime) && ok;
 	ok = get_duration(settings, "timeout", 10, 1, 300, &this->timeout) && ok;
+	ok = get_duration(settings, "challenge_lifetime", 60, 1, 3600,
+					  &this->challenge_lifetime) && ok;
+	ok = get_duration(settings, "clock_tolerance", 60, 0, 3600,
+					  &this->clock_tolerance) && ok;
 	this->port = port;
 	this->max_body = max_body;
 	this->debug = debug;

@@ -62,6 +62,14 @@ struct verifier_config_t {
 	/** lifetime of EARs in seconds, "verifier.ear_lifetime" */
 	u_int ear_lifetime;
 
+	/** lifetime of challenges in seconds, "verifier.challenge_lifetime" */
+	u_int challenge_lifetime;
+
+	/** how far, in seconds, the TPM clock of a quote may be behind the
+	 *  newest evidence of its AK in the same boot, "verifier.clock_tolerance"
+	 */
+	u_int clock_tolerance;
+
 	/** largest request body in octets, "verifier.max_body" */
 	u_int max_body;
 

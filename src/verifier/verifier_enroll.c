@@ -19,8 +19,13 @@
 #include <ratkn_ak.h>
 #include <ratkn_credential.h>
 
+#include <limits.h>
+
+#include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/x509.h>
 
 typedef struct private_verifier_enroll_t private_verifier_enroll_t;
 
@@ -57,22 +62,74 @@ static bool sha256(chunk_t data, uint8_t hash[32])
 }
 
 /**
+ * Hex of a SHA-256 hash
+ */
+static void to_hex(uint8_t hash[32], char fpr[VERIFIER_FPR_LEN + 1])
+{
+	int i;
+
+	for (i = 0; i < 32; i++)
+	{
+		snprintf(fpr + 2 * i, 3, "%02x", hash[i]);
+	}
+}
+
+/**
  * SHA-256 of a SPKI as hex fingerprint
  */
 static bool fingerprint(chunk_t spki, char fpr[VERIFIER_FPR_LEN + 1])
 {
 	uint8_t hash[32];
-	int i;
 
 	if (!sha256(spki, hash))
 	{
 		return FALSE;
 	}
-	for (i = 0; i < sizeof(hash); i++)
-	{
-		snprintf(fpr + 2 * i, 3, "%02x", hash[i]);
-	}
+	to_hex(hash, fpr);
 	return TRUE;
+}
+
+/*
+ * Described in header
+ */
+bool verifier_ek_fingerprint(chunk_t cert, char fpr[VERIFIER_FPR_LEN + 1])
+{
+	const u_char *pos = cert.ptr;
+	X509 *x509 = NULL;
+	BIO *bio;
+	u_char *spki = NULL;
+	int len;
+	bool ok;
+
+	if (!cert.len || cert.len > INT_MAX)
+	{
+		return FALSE;
+	}
+	if (memstr(cert.ptr, "-----BEGIN", cert.len))
+	{
+		bio = BIO_new_mem_buf(cert.ptr, cert.len);
+		x509 = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+		BIO_free(bio);
+	}
+	else
+	{
+		x509 = d2i_X509(NULL, &pos, cert.len);
+		if (x509 && pos != cert.ptr + cert.len)
+		{	/* trailing data */
+			X509_free(x509);
+			x509 = NULL;
+		}
+	}
+	if (!x509)
+	{
+		ERR_clear_error();
+		return FALSE;
+	}
+	len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x509), &spki);
+	ok = len > 0 && fingerprint(chunk_create(spki, len), fpr);
+	OPENSSL_free(spki);
+	X509_free(x509);
+	return ok;
 }
 
 /**
@@ -83,36 +140,108 @@ static bool session_valid(char *id)
 	return id && strlen(id) == 32 && strspn(id, "0123456789abcdef") == 32;
 }
 
+/**
+ * The group an enrollment goes into: the EK's assigned group, else the
+ * requested one, else the default group
+ */
+static verifier_enroll_status_t resolve_group(private_verifier_enroll_t *this,
+									char *ek, char *requested,
+									char group[VERIFIER_GROUP_MAX + 1],
+									char *reason, size_t len)
+{
+	char assigned[VERIFIER_GROUP_MAX + 1];
+
+	switch (this->store->get_ek_group(this->store, ek, assigned))
+	{
+		case VERIFIER_STORE_OK:
+			if (requested && !streq(requested, assigned))
+			{
+				snprintf(reason, len, "EK %s is assigned to group '%s' by the "
+						 "operator, it cannot enroll into group '%s'", ek,
+						 assigned, requested);
+				return VERIFIER_ENROLL_FORBIDDEN;
+			}
+			snprintf(group, VERIFIER_GROUP_MAX + 1, "%s", assigned);
+			return VERIFIER_ENROLL_OK;
+		case VERIFIER_STORE_NOT_FOUND:
+			snprintf(group, VERIFIER_GROUP_MAX + 1, "%s",
+					 requested ?: VERIFIER_ENROLL_DEFAULT_GROUP);
+			return VERIFIER_ENROLL_OK;
+		default:
+			snprintf(reason, len, "database error");
+			return VERIFIER_ENROLL_FAILED;
+	}
+}
+
+/**
+ * Map a refusal of the enrollment policy to an outcome and a reason
+ */
+static verifier_enroll_status_t policy_status(verifier_store_status_t status,
+									char *ak, char *ek, char *group,
+									char *other, char *reason, size_t len)
+{
+	switch (status)
+	{
+		case VERIFIER_STORE_OK:
+			return VERIFIER_ENROLL_OK;
+		case VERIFIER_STORE_NOT_FOUND:
+			snprintf(reason, len, "unknown group '%s'", group);
+			return VERIFIER_ENROLL_BAD_REQUEST;
+		case VERIFIER_STORE_DENIED:
+			if (other[0])
+			{
+				snprintf(reason, len, "EK %s is assigned to group '%s' by the "
+						 "operator, it cannot enroll into group '%s'", ek,
+						 other, group);
+			}
+			else
+			{
+				snprintf(reason, len, "group '%s' is not open for enrollment",
+						 group);
+			}
+			return VERIFIER_ENROLL_FORBIDDEN;
+		case VERIFIER_STORE_CONFLICT:
+			snprintf(reason, len, "AK %s is enrolled in group '%s', it cannot "
+					 "move to group '%s' (remove it there first)", ak, other,
+					 group);
+			return VERIFIER_ENROLL_CONFLICT;
+		default:
+			snprintf(reason, len, "database error");
+			return VERIFIER_ENROLL_FAILED;
+	}
+}
+
 METHOD(verifier_enroll_t, start, verifier_enroll_status_t,
 	private_verifier_enroll_t *this, chunk_t ek_cert, chunk_t ak_public,
-	char *group, char session_id[33], chunk_t *blob, chunk_t *encrypted,
-	char *reason, size_t len)
+	char *requested, char *client, char group[VERIFIER_GROUP_MAX + 1],
+	char session_id[33], chunk_t *blob, chunk_t *encrypted, char *reason,
+	size_t len)
 {
+	verifier_session_limits_t limits = {
+		.total = VERIFIER_ENROLL_MAX_PENDING,
+		.per_ek = VERIFIER_ENROLL_MAX_PER_EK,
+		.per_client = VERIFIER_ENROLL_MAX_PER_CLIENT,
+	};
 	verifier_session_t session = {};
-	verifier_attester_t *existing;
-	verifier_store_status_t status;
-	verifier_group_t info;
 	uint8_t secret[VERIFIER_ENROLL_SECRET_LEN], id[16];
 	chunk_t ak_spki = chunk_empty, ek_spki = chunk_empty, name = chunk_empty;
-	char fpr[VERIFIER_FPR_LEN + 1], why[256] = "";
+	char fpr[VERIFIER_FPR_LEN + 1], ek[VERIFIER_FPR_LEN + 1], why[256] = "";
+	char other[VERIFIER_GROUP_MAX + 1] = "";
 	verifier_enroll_status_t result = VERIFIER_ENROLL_FAILED;
 	int i;
 
 	*blob = *encrypted = chunk_empty;
+	group[0] = '\0';
 	if (!this->ek_ca[0])
 	{
 		snprintf(reason, len, "enrollment needs trusted EK CAs (ek_ca)");
 		return VERIFIER_ENROLL_FORBIDDEN;
 	}
-	status = verifier_group_name_valid(group) ?
-				this->store->get_group(this->store, group, &info) :
-				VERIFIER_STORE_NOT_FOUND;
-	if (status != VERIFIER_STORE_OK)
+	if (requested && !verifier_group_name_valid(requested))
 	{
-		snprintf(reason, len, status == VERIFIER_STORE_NOT_FOUND ?
-				 "unknown group" : "database error");
-		return status == VERIFIER_STORE_NOT_FOUND ?
-				VERIFIER_ENROLL_BAD_REQUEST : VERIFIER_ENROLL_FAILED;
+		snprintf(reason, len, "invalid group name (1-%d of A-Z a-z 0-9 . _ -)",
+				 VERIFIER_GROUP_MAX);
+		return VERIFIER_ENROLL_BAD_REQUEST;
 	}
 	if (!ratkn_ak_spki_from_tpm(ak_public, &ak_spki))
 	{
@@ -124,26 +253,8 @@ METHOD(verifier_enroll_t, start, verifier_enroll_status_t,
 		snprintf(reason, len, "hashing the AK failed");
 		goto out;
 	}
-	status = this->store->get_attester(this->store, fpr, &existing);
-	if (status == VERIFIER_STORE_OK)
-	{
-		if (!streq(existing->group, group))
-		{
-			snprintf(reason, len, "AK %s is enrolled in group '%s'", fpr,
-					 existing->group);
-			result = VERIFIER_ENROLL_CONFLICT;
-		}
-		verifier_attester_destroy(existing);
-		if (result == VERIFIER_ENROLL_CONFLICT)
-		{
-			goto out;
-		}
-	}
-	else if (status != VERIFIER_STORE_NOT_FOUND)
-	{
-		snprintf(reason, len, "database error");
-		goto out;
-	}
+	/* the EK first: the policy says nothing to holders of untrusted
+	 * certificates */
 	if (!ratkn_credential_check_ek(ek_cert, this->ek_ca, &ek_spki, why,
 								   sizeof(why)))
 	{
@@ -151,6 +262,23 @@ METHOD(verifier_enroll_t, start, verifier_enroll_status_t,
 		result = VERIFIER_ENROLL_FORBIDDEN;
 		goto out;
 	}
+	if (!verifier_ek_fingerprint(ek_cert, ek))
+	{
+		snprintf(reason, len, "hashing the EK failed");
+		goto out;
+	}
+	result = resolve_group(this, ek, requested, group, reason, len);
+	if (result != VERIFIER_ENROLL_OK)
+	{
+		goto out;
+	}
+	result = policy_status(this->store->check_enrollment(this->store, fpr, ek,
+							group, other), fpr, ek, group, other, reason, len);
+	if (result != VERIFIER_ENROLL_OK)
+	{
+		goto out;
+	}
+	result = VERIFIER_ENROLL_FAILED;
 	if (!ratkn_credential_name(ak_public, &name))
 	{
 		snprintf(reason, len, "ak_public has no valid name");
@@ -184,15 +312,26 @@ METHOD(verifier_enroll_t, start, verifier_enroll_status_t,
 	session.ek_cert = ek_cert;
 	session.expires = time(NULL) + VERIFIER_ENROLL_LIFETIME;
 	snprintf(session.group, sizeof(session.group), "%s", group);
-	switch (this->store->add_session(this->store, &session,
-									 VERIFIER_ENROLL_MAX_PENDING, time(NULL)))
+	snprintf(session.ek, sizeof(session.ek), "%s", ek);
+	snprintf(session.client, sizeof(session.client), "%s",
+			 client && *client ? client : "-");
+	switch (this->store->add_session(this->store, &session, &limits,
+									 time(NULL)))
 	{
 		case VERIFIER_STORE_OK:
 			memcpy(session_id, session.id, sizeof(session.id));
 			result = VERIFIER_ENROLL_OK;
 			break;
+		case VERIFIER_STORE_LIMIT:
+			snprintf(reason, len, "too many pending enrollments from %s "
+					 "(at most %d), finish them or wait %d s",
+					 session.client, VERIFIER_ENROLL_MAX_PER_CLIENT,
+					 VERIFIER_ENROLL_LIFETIME);
+			result = VERIFIER_ENROLL_TOO_MANY;
+			break;
 		case VERIFIER_STORE_EXISTS:
-			snprintf(reason, len, "too many pending enrollments");
+			snprintf(reason, len, "too many pending enrollments (at most %d)",
+					 VERIFIER_ENROLL_MAX_PENDING);
 			result = VERIFIER_ENROLL_BUSY;
 			break;
 		default:
@@ -222,6 +361,8 @@ METHOD(verifier_enroll_t, finish, verifier_enroll_status_t,
 	verifier_attester_t attester = {};
 	verifier_session_t *session;
 	verifier_store_status_t status;
+	verifier_enroll_status_t result;
+	char ek[VERIFIER_FPR_LEN + 1], other[VERIFIER_GROUP_MAX + 1] = "";
 	uint8_t hash[32];
 	bool match;
 
@@ -236,6 +377,7 @@ METHOD(verifier_enroll_t, finish, verifier_enroll_status_t,
 		return status == VERIFIER_STORE_NOT_FOUND ?
 				VERIFIER_ENROLL_NOT_FOUND : VERIFIER_ENROLL_FAILED;
 	}
+	snprintf(group, VERIFIER_GROUP_MAX + 1, "%s", session->group);
 	match = sha256(secret, hash) &&
 			memeq_const(hash, session->secret_hash, sizeof(hash));
 	memwipe(hash, sizeof(hash));
@@ -245,22 +387,30 @@ METHOD(verifier_enroll_t, finish, verifier_enroll_status_t,
 		verifier_session_destroy(session);
 		return VERIFIER_ENROLL_FORBIDDEN;
 	}
+	if (!verifier_ek_fingerprint(session->ek_cert, ek))
+	{
+		snprintf(reason, len, "hashing the EK failed");
+		verifier_session_destroy(session);
+		return VERIFIER_ENROLL_FAILED;
+	}
 	attester.ak_spki = session->ak_spki;
 	attester.ek_cert = session->ek_cert;
 	attester.enrolled = time(NULL);
 	snprintf(attester.group, sizeof(attester.group), "%s", session->group);
-	status = this->store->add_attester(this->store, &attester);
+	/* the rules again, and the attester added, in one transaction */
+	status = this->store->enroll_attester(this->store, &attester, ek, other);
 	verifier_session_destroy(session);
-	if (status != VERIFIER_STORE_OK)
+	if (attester.fingerprint[0])
 	{
-		snprintf(reason, len, status == VERIFIER_STORE_NOT_FOUND ?
-				 "the group was removed" : "database error");
-		return status == VERIFIER_STORE_NOT_FOUND ?
-				VERIFIER_ENROLL_BAD_REQUEST : VERIFIER_ENROLL_FAILED;
+		memcpy(fpr, attester.fingerprint, sizeof(attester.fingerprint));
 	}
-	memcpy(fpr, attester.fingerprint, sizeof(attester.fingerprint));
-	memcpy(group, attester.group, sizeof(attester.group));
-	return VERIFIER_ENROLL_OK;
+	result = policy_status(status, attester.fingerprint, ek, group, other,
+						   reason, len);
+	if (status == VERIFIER_STORE_NOT_FOUND)
+	{
+		snprintf(reason, len, "group '%s' was removed", group);
+	}
+	return result;
 }
 
 METHOD(verifier_enroll_t, destroy, void,

@@ -33,6 +33,23 @@
 #define VERIFIER_ENROLL_MAX_PENDING 1024
 
 /**
+ * Most enrollments pending for one EK; starting another drops its oldest
+ * (a legitimate retry still works, anyone with the public EK certificate
+ * can hold at most this many slots with it).
+ */
+#define VERIFIER_ENROLL_MAX_PER_EK 2
+
+/**
+ * Most enrollments pending that one client address started.
+ */
+#define VERIFIER_ENROLL_MAX_PER_CLIENT 16
+
+/**
+ * Group of enrollments that name none and whose EK is not assigned.
+ */
+#define VERIFIER_ENROLL_DEFAULT_GROUP "default"
+
+/**
  * Length of the secret protected with MakeCredential.
  */
 #define VERIFIER_ENROLL_SECRET_LEN 32
@@ -47,12 +64,15 @@ enum verifier_enroll_status_t {
 	VERIFIER_ENROLL_OK,
 	/** invalid AK, EK type or group (400) */
 	VERIFIER_ENROLL_BAD_REQUEST,
-	/** EK certificate not trusted, wrong secret, enrollment disabled (403) */
+	/** EK certificate not trusted, wrong secret, enrollment disabled, group
+	 *  not open, EK assigned to another group (403) */
 	VERIFIER_ENROLL_FORBIDDEN,
 	/** unknown or expired session (404) */
 	VERIFIER_ENROLL_NOT_FOUND,
 	/** the AK is enrolled in another group (409) */
 	VERIFIER_ENROLL_CONFLICT,
+	/** too many pending enrollments of this client (429) */
+	VERIFIER_ENROLL_TOO_MANY,
 	/** too many pending enrollments (503) */
 	VERIFIER_ENROLL_BUSY,
 	/** internal error (500) */
@@ -65,17 +85,32 @@ typedef struct verifier_enroll_t verifier_enroll_t;
  * Enrollment of attesters: the EK certificate must chain to a TPM
  * manufacturer CA, and the attester proves with TPM2_ActivateCredential that
  * the AK lives in the TPM of that EK.
+ *
+ * Which group an AK enrolls into is the operator's decision: an EK the
+ * operator assigned to a group enrolls into that group only; any other EK
+ * only into a group the operator opened for enrollment. An AK never moves
+ * to another group by enrolling again.
  */
 struct verifier_enroll_t {
 
 	/**
-	 * Start an enrollment: check the EK certificate and the AK, protect a
-	 * fresh secret for the AK's name with the EK (MakeCredential) and keep
-	 * a pending session with the secret's hash.
+	 * Start an enrollment: check the EK certificate, the AK and the
+	 * enrollment policy, protect a fresh secret for the AK's name with the
+	 * EK (MakeCredential) and keep a pending session with the secret's
+	 * hash.
+	 *
+	 * At most VERIFIER_ENROLL_MAX_PER_EK enrollments of an EK are pending
+	 * (starting another drops its oldest), at most
+	 * VERIFIER_ENROLL_MAX_PER_CLIENT started by one client address, at
+	 * most VERIFIER_ENROLL_MAX_PENDING in all.
 	 *
 	 * @param ek_cert		DER EK certificate
 	 * @param ak_public		marshalled TPMT_PUBLIC of the AK
-	 * @param group			group to enroll into
+	 * @param requested		group the attester asks for, NULL for none (the
+	 *						EK's assigned group, else "default")
+	 * @param client		address of the client (without port)
+	 * @param group			group the AK enrolls into (filled in as soon as
+	 *						known, else "")
 	 * @param session		session identifier (hex, filled in)
 	 * @param blob			TPM2B_ID_OBJECT (allocated)
 	 * @param encrypted		TPM2B_ENCRYPTED_SECRET (allocated)
@@ -84,13 +119,18 @@ struct verifier_enroll_t {
 	 * @return				outcome
 	 */
 	verifier_enroll_status_t (*start)(verifier_enroll_t *this,
-							chunk_t ek_cert, chunk_t ak_public, char *group,
+							chunk_t ek_cert, chunk_t ak_public,
+							char *requested, char *client,
+							char group[VERIFIER_GROUP_MAX + 1],
 							char session[33], chunk_t *blob,
 							chunk_t *encrypted, char *reason, size_t len);
 
 	/**
 	 * Finish an enrollment with the secret the attester's TPM recovered;
-	 * the session is used up whatever the outcome.
+	 * the session is used up whatever the outcome. The enrollment policy is
+	 * checked again, together with adding the attester in one transaction
+	 * (the policy may have changed, another enrollment of the AK may have
+	 * finished since the start).
 	 *
 	 * @param session		session identifier
 	 * @param secret		recovered secret
@@ -111,6 +151,16 @@ struct verifier_enroll_t {
 	 */
 	void (*destroy)(verifier_enroll_t *this);
 };
+
+/**
+ * Fingerprint of an EK: SHA-256 of the SubjectPublicKeyInfo of its
+ * certificate, hex; the identifier of EK assignments.
+ *
+ * @param cert			EK certificate, DER or PEM
+ * @param fpr			fingerprint (filled in)
+ * @return				FALSE if cert is not a certificate
+ */
+bool verifier_ek_fingerprint(chunk_t cert, char fpr[VERIFIER_FPR_LEN + 1]);
 
 /**
  * Create the enrollment handler.

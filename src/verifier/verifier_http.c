@@ -174,6 +174,8 @@ static char *reason_phrase(u_int status)
 			return "Payload Too Large";
 		case 415:
 			return "Unsupported Media Type";
+		case 429:
+			return "Too Many Requests";
 		case 503:
 			return "Service Unavailable";
 		default:

@@ -61,6 +61,43 @@ static char *schema_v1 =
 	");"
 	"PRAGMA user_version = 1;";
 
+/**
+ * Migration from version 1 to 2: groups closed to self-enrollment unless
+ * opened (existing groups too), EKs assigned to groups, the clock info of
+ * the newest authentic evidence per AK (NULL: none yet), the EK and client
+ * of pending enrollments (those pending are dropped)
+ */
+static char *migrate_v2 =
+	"ALTER TABLE groups ADD COLUMN enroll INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE ek_assignments ("
+	"  ek TEXT PRIMARY KEY NOT NULL,"
+	"  grp TEXT NOT NULL REFERENCES groups(name),"
+	"  assigned INTEGER NOT NULL"
+	");"
+	"CREATE INDEX ek_assignments_grp ON ek_assignments(grp);"
+	"ALTER TABLE attesters ADD COLUMN clock INTEGER;"
+	"ALTER TABLE attesters ADD COLUMN reset_count INTEGER;"
+	"ALTER TABLE attesters ADD COLUMN restart_count INTEGER;"
+	"ALTER TABLE attesters ADD COLUMN clock_safe INTEGER;"
+	"DELETE FROM enroll_sessions;"
+	"ALTER TABLE enroll_sessions ADD COLUMN ek TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE enroll_sessions ADD COLUMN client TEXT NOT NULL DEFAULT '';"
+	"PRAGMA user_version = 2;";
+
+/**
+ * Schema versions: the SQL that makes each version from the one before
+ * (version 1 from an empty database)
+ */
+static struct {
+	/** version the SQL makes */
+	int version;
+	/** SQL */
+	char **sql;
+} migrations[] = {
+	{ 1, &schema_v1 },
+	{ 2, &migrate_v2 },
+};
+
 typedef struct private_verifier_store_t private_verifier_store_t;
 
 /**
@@ -133,13 +170,21 @@ bool verifier_group_name_valid(char *name)
 				  "0123456789._-") == len;
 }
 
-/**
- * Check a fingerprint: 64 lower case hex digits
+/*
+ * Described in header
  */
-static bool fingerprint_valid(char *fpr)
+bool verifier_fingerprint_valid(char *fpr)
 {
 	return fpr && strlen(fpr) == VERIFIER_FPR_LEN &&
 		   strspn(fpr, "0123456789abcdef") == VERIFIER_FPR_LEN;
+}
+
+/**
+ * Check a fingerprint (short name)
+ */
+static bool fingerprint_valid(char *fpr)
+{
+	return verifier_fingerprint_valid(fpr);
 }
 
 /**
@@ -364,7 +409,7 @@ METHOD(verifier_store_t, remove_group, verifier_store_status_t,
 {
 	verifier_store_status_t status;
 	sqlite3_stmt *stmt;
-	int attesters;
+	int attesters, eks;
 
 	if (!exec(this, "BEGIN IMMEDIATE"))
 	{
@@ -375,11 +420,13 @@ METHOD(verifier_store_t, remove_group, verifier_store_status_t,
 	{
 		attesters = count(this, "SELECT COUNT(*) FROM attesters WHERE grp = ?",
 						  name);
-		if (attesters < 0)
+		eks = count(this, "SELECT COUNT(*) FROM ek_assignments WHERE grp = ?",
+					name);
+		if (attesters < 0 || eks < 0)
 		{
 			status = VERIFIER_STORE_FAILED;
 		}
-		else if (attesters > 0)
+		else if (attesters > 0 || eks > 0)
 		{
 			status = VERIFIER_STORE_IN_USE;
 		}
@@ -408,7 +455,8 @@ METHOD(verifier_store_t, remove_group, verifier_store_status_t,
 }
 
 /**
- * Fill in a group from a row (name, pcrs, warning, references, attesters)
+ * Fill in a group from a row (name, pcrs, warning, references, attesters,
+ * enroll, eks)
  */
 static void group_from_row(sqlite3_stmt *stmt, verifier_group_t *group)
 {
@@ -418,6 +466,8 @@ static void group_from_row(sqlite3_stmt *stmt, verifier_group_t *group)
 	parse_selection(sqlite3_column_text(stmt, 2), &group->warning);
 	group->references = sqlite3_column_int(stmt, 3);
 	group->attesters = sqlite3_column_int(stmt, 4);
+	group->enroll = sqlite3_column_int(stmt, 5) != 0;
+	group->eks = sqlite3_column_int(stmt, 6);
 }
 
 /**
@@ -426,7 +476,8 @@ static void group_from_row(sqlite3_stmt *stmt, verifier_group_t *group)
 #define GROUP_QUERY \
 	"SELECT name, pcrs, warning, " \
 	"(SELECT COUNT(*) FROM reference_values WHERE grp = name), " \
-	"(SELECT COUNT(*) FROM attesters WHERE grp = name) FROM groups "
+	"(SELECT COUNT(*) FROM attesters WHERE grp = name), enroll, " \
+	"(SELECT COUNT(*) FROM ek_assignments WHERE grp = name) FROM groups "
 
 METHOD(verifier_store_t, get_group, verifier_store_status_t,
 	private_verifier_store_t *this, char *name, verifier_group_t *group)
@@ -487,6 +538,30 @@ METHOD(verifier_store_t, list_groups, array_t*,
 		return NULL;
 	}
 	return groups;
+}
+
+METHOD(verifier_store_t, set_group_enroll, verifier_store_status_t,
+	private_verifier_store_t *this, char *name, bool open)
+{
+	sqlite3_stmt *stmt;
+
+	if (!verifier_group_name_valid(name))
+	{
+		return VERIFIER_STORE_NOT_FOUND;
+	}
+	stmt = prepare(this, "UPDATE groups SET enroll = ? WHERE name = ?");
+	if (!stmt)
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	sqlite3_bind_int(stmt, 1, open ? 1 : 0);
+	sqlite3_bind_text(stmt, 2, name, -1, SQLITE_TRANSIENT);
+	if (!step_done(this, stmt, "opening or closing a group"))
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	return sqlite3_changes(this->db) ? VERIFIER_STORE_OK
+									 : VERIFIER_STORE_NOT_FOUND;
 }
 
 METHOD(verifier_store_t, set_reference, verifier_store_status_t,
@@ -751,11 +826,211 @@ METHOD(verifier_store_t, add_attester, verifier_store_status_t,
 }
 
 /**
+ * Look up a text value with a query that has one text parameter: 1 if found
+ * (copied to buf), 0 if not, -1 on error
+ */
+static int lookup_text(private_verifier_store_t *this, char *sql,
+					   char *param, char *buf, size_t len)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+
+	stmt = prepare(this, sql);
+	if (!stmt)
+	{
+		return -1;
+	}
+	sqlite3_bind_text(stmt, 1, param, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+	{
+		column_text(stmt, 0, buf, len);
+	}
+	else if (rc != SQLITE_DONE)
+	{
+		db_error(this, "looking up a value");
+	}
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+METHOD(verifier_store_t, assign_ek, verifier_store_status_t,
+	private_verifier_store_t *this, char *ek, char *group)
+{
+	verifier_store_status_t status;
+	sqlite3_stmt *stmt;
+
+	if (!fingerprint_valid(ek))
+	{
+		return VERIFIER_STORE_INVALID;
+	}
+	status = check_group(this, group);
+	if (status != VERIFIER_STORE_OK)
+	{
+		return status;
+	}
+	stmt = prepare(this, "INSERT OR REPLACE INTO ek_assignments (ek, grp, "
+				   "assigned) VALUES (?, ?, ?)");
+	if (!stmt)
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	sqlite3_bind_text(stmt, 1, ek, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(stmt, 2, group, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(stmt, 3, time(NULL));
+	return step_done(this, stmt, "assigning an EK") ?
+				VERIFIER_STORE_OK : VERIFIER_STORE_FAILED;
+}
+
+METHOD(verifier_store_t, unassign_ek, verifier_store_status_t,
+	private_verifier_store_t *this, char *ek)
+{
+	sqlite3_stmt *stmt;
+
+	if (!fingerprint_valid(ek))
+	{
+		return VERIFIER_STORE_NOT_FOUND;
+	}
+	stmt = prepare(this, "DELETE FROM ek_assignments WHERE ek = ?");
+	if (!stmt)
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	sqlite3_bind_text(stmt, 1, ek, -1, SQLITE_TRANSIENT);
+	if (!step_done(this, stmt, "removing an EK assignment"))
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	return sqlite3_changes(this->db) ? VERIFIER_STORE_OK
+									 : VERIFIER_STORE_NOT_FOUND;
+}
+
+METHOD(verifier_store_t, get_ek_group, verifier_store_status_t,
+	private_verifier_store_t *this, char *ek,
+	char group[VERIFIER_GROUP_MAX + 1])
+{
+	if (!fingerprint_valid(ek))
+	{
+		return VERIFIER_STORE_NOT_FOUND;
+	}
+	switch (lookup_text(this, "SELECT grp FROM ek_assignments WHERE ek = ?",
+						ek, group, VERIFIER_GROUP_MAX + 1))
+	{
+		case 1:
+			return VERIFIER_STORE_OK;
+		case 0:
+			return VERIFIER_STORE_NOT_FOUND;
+		default:
+			return VERIFIER_STORE_FAILED;
+	}
+}
+
+METHOD(verifier_store_t, list_eks, array_t*,
+	private_verifier_store_t *this)
+{
+	verifier_ek_t *ek;
+	sqlite3_stmt *stmt;
+	array_t *eks;
+	int rc;
+
+	stmt = prepare(this, "SELECT ek, grp, assigned FROM ek_assignments "
+				   "ORDER BY grp, ek");
+	if (!stmt)
+	{
+		return NULL;
+	}
+	eks = array_create(0, 0);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+	{
+		INIT(ek,
+			.assigned = sqlite3_column_int64(stmt, 2),
+		);
+		column_text(stmt, 0, ek->fingerprint, sizeof(ek->fingerprint));
+		column_text(stmt, 1, ek->group, sizeof(ek->group));
+		array_insert(eks, ARRAY_TAIL, ek);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+	{
+		db_error(this, "listing EK assignments");
+		array_destroy_function(eks, (void*)free, NULL);
+		return NULL;
+	}
+	return eks;
+}
+
+/**
+ * The enrollment rules (see check_enrollment()), within the caller's
+ * transaction if it has one
+ */
+static verifier_store_status_t enrollment_allowed(
+									private_verifier_store_t *this, char *ak,
+									char *ek, char *group,
+									char other[VERIFIER_GROUP_MAX + 1])
+{
+	char open[8] = "", assigned[VERIFIER_GROUP_MAX + 1] = "";
+	int rc;
+
+	other[0] = '\0';
+	if (!verifier_group_name_valid(group) || !fingerprint_valid(ek))
+	{
+		return VERIFIER_STORE_NOT_FOUND;
+	}
+	rc = lookup_text(this, "SELECT enroll FROM groups WHERE name = ?", group,
+					 open, sizeof(open));
+	if (rc <= 0)
+	{
+		return rc ? VERIFIER_STORE_FAILED : VERIFIER_STORE_NOT_FOUND;
+	}
+	rc = lookup_text(this, "SELECT grp FROM ek_assignments WHERE ek = ?", ek,
+					 assigned, sizeof(assigned));
+	if (rc < 0)
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	if (rc && !streq(assigned, group))
+	{	/* the operator put this EK into another group */
+		snprintf(other, VERIFIER_GROUP_MAX + 1, "%s", assigned);
+		return VERIFIER_STORE_DENIED;
+	}
+	if (!rc && !streq(open, "1"))
+	{
+		return VERIFIER_STORE_DENIED;
+	}
+	rc = lookup_text(this, "SELECT grp FROM attesters WHERE fingerprint = ?",
+					 ak, other, VERIFIER_GROUP_MAX + 1);
+	if (rc < 0)
+	{
+		other[0] = '\0';
+		return VERIFIER_STORE_FAILED;
+	}
+	if (rc && !streq(other, group))
+	{
+		return VERIFIER_STORE_CONFLICT;
+	}
+	other[0] = '\0';
+	return VERIFIER_STORE_OK;
+}
+
+METHOD(verifier_store_t, check_enrollment, verifier_store_status_t,
+	private_verifier_store_t *this, char *ak, char *ek, char *group,
+	char other[VERIFIER_GROUP_MAX + 1])
+{
+	if (!fingerprint_valid(ak))
+	{
+		other[0] = '\0';
+		return VERIFIER_STORE_INVALID;
+	}
+	return enrollment_allowed(this, ak, ek, group, other);
+}
+
+/**
  * Query for attesters
  */
 #define ATTESTER_QUERY \
 	"SELECT fingerprint, ak_spki, ek_cert, grp, enrolled, last_seen, " \
-	"last_status FROM attesters "
+	"last_status, clock, reset_count, restart_count, clock_safe " \
+	"FROM attesters "
 
 /**
  * Create an attester from a row
@@ -769,13 +1044,128 @@ static verifier_attester_t *attester_from_row(sqlite3_stmt *stmt)
 		.ek_cert = column_blob(stmt, 2),
 		.enrolled = sqlite3_column_int64(stmt, 4),
 		.last_seen = sqlite3_column_int64(stmt, 5),
+		.has_clock = sqlite3_column_type(stmt, 7) != SQLITE_NULL &&
+					 sqlite3_column_type(stmt, 8) != SQLITE_NULL &&
+					 sqlite3_column_type(stmt, 9) != SQLITE_NULL,
 	);
 	column_text(stmt, 0, attester->fingerprint,
 				sizeof(attester->fingerprint));
 	column_text(stmt, 3, attester->group, sizeof(attester->group));
 	column_text(stmt, 6, attester->last_status,
 				sizeof(attester->last_status));
+	if (attester->has_clock)
+	{	/* the 64-bit clock is stored as its two's complement */
+		attester->clock = (ratkn_clock_info_t){
+			.clock = (uint64_t)sqlite3_column_int64(stmt, 7),
+			.reset_count = (uint32_t)sqlite3_column_int64(stmt, 8),
+			.restart_count = (uint32_t)sqlite3_column_int64(stmt, 9),
+			.safe = sqlite3_column_int(stmt, 10) != 0,
+		};
+	}
 	return attester;
+}
+
+/**
+ * Read an attester within the caller's transaction, NULL if not found or on
+ * error (*failed set)
+ */
+static verifier_attester_t *read_attester(private_verifier_store_t *this,
+										  char *fpr, bool *failed)
+{
+	verifier_attester_t *attester = NULL;
+	sqlite3_stmt *stmt;
+	int rc;
+
+	*failed = FALSE;
+	stmt = prepare(this, ATTESTER_QUERY "WHERE fingerprint = ?");
+	if (!stmt)
+	{
+		*failed = TRUE;
+		return NULL;
+	}
+	sqlite3_bind_text(stmt, 1, fpr, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+	{
+		attester = attester_from_row(stmt);
+	}
+	else if (rc != SQLITE_DONE)
+	{
+		db_error(this, "reading an attester");
+		*failed = TRUE;
+	}
+	sqlite3_finalize(stmt);
+	return attester;
+}
+
+METHOD(verifier_store_t, enroll_attester, verifier_store_status_t,
+	private_verifier_store_t *this, verifier_attester_t *attester, char *ek,
+	char other[VERIFIER_GROUP_MAX + 1])
+{
+	verifier_store_status_t status;
+	verifier_attester_t *existing;
+	sqlite3_stmt *stmt;
+	bool failed;
+
+	other[0] = '\0';
+	if (!attester->ak_spki.len || !attester->ek_cert.len)
+	{
+		return VERIFIER_STORE_INVALID;
+	}
+	if (!attester->fingerprint[0] &&
+		!fingerprint(attester->ak_spki, attester->fingerprint))
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	if (!fingerprint_valid(attester->fingerprint))
+	{
+		return VERIFIER_STORE_INVALID;
+	}
+	/* the rules and the change in one write transaction: another
+	 * enrollment of the same AK (also by another process) waits for it */
+	if (!exec(this, "BEGIN IMMEDIATE"))
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	status = enrollment_allowed(this, attester->fingerprint, ek,
+								attester->group, other);
+	if (status == VERIFIER_STORE_OK)
+	{
+		existing = read_attester(this, attester->fingerprint, &failed);
+		stmt = prepare(this, existing ?
+				"UPDATE attesters SET ek_cert = ?2, enrolled = ?4 "
+				"WHERE fingerprint = ?1 AND grp = ?3" :
+				"INSERT INTO attesters (fingerprint, ek_cert, grp, enrolled, "
+				"ak_spki) VALUES (?1, ?2, ?3, ?4, ?5)");
+		verifier_attester_destroy(existing);
+		if (failed || !stmt)
+		{
+			sqlite3_finalize(stmt);
+			status = VERIFIER_STORE_FAILED;
+		}
+		else
+		{
+			sqlite3_bind_text(stmt, 1, attester->fingerprint, -1,
+							  SQLITE_TRANSIENT);
+			bind_blob(stmt, 2, attester->ek_cert);
+			sqlite3_bind_text(stmt, 3, attester->group, -1,
+							  SQLITE_TRANSIENT);
+			sqlite3_bind_int64(stmt, 4, attester->enrolled ?: time(NULL));
+			if (sqlite3_bind_parameter_count(stmt) >= 5)
+			{
+				bind_blob(stmt, 5, attester->ak_spki);
+			}
+			if (!step_done(this, stmt, "enrolling an attester"))
+			{
+				status = VERIFIER_STORE_FAILED;
+			}
+		}
+	}
+	if (!exec(this, status == VERIFIER_STORE_OK ? "COMMIT" : "ROLLBACK"))
+	{
+		status = VERIFIER_STORE_FAILED;
+	}
+	return status;
 }
 
 METHOD(verifier_store_t, get_attester, verifier_store_status_t,
@@ -860,20 +1250,70 @@ METHOD(verifier_store_t, list_attesters, array_t*,
 	return attesters;
 }
 
-METHOD(verifier_store_t, record_attestation, void,
-	private_verifier_store_t *this, char *fpr, time_t when, char *status)
+METHOD(verifier_store_t, record_attestation, verifier_store_status_t,
+	private_verifier_store_t *this, char *fpr, time_t when, char *status,
+	ratkn_clock_info_t *clock)
 {
+	verifier_store_status_t result = VERIFIER_STORE_OK;
+	verifier_attester_t *attester;
 	sqlite3_stmt *stmt;
+	bool failed;
+	int cmp;
 
-	stmt = prepare(this, "UPDATE attesters SET last_seen = ?, "
-				   "last_status = ? WHERE fingerprint = ?");
-	if (stmt)
+	if (!fingerprint_valid(fpr))
 	{
-		sqlite3_bind_int64(stmt, 1, when);
-		sqlite3_bind_text(stmt, 2, status, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(stmt, 3, fpr, -1, SQLITE_TRANSIENT);
-		step_done(this, stmt, "recording an attestation");
+		return VERIFIER_STORE_NOT_FOUND;
 	}
+	/* compare and update in one write transaction, so that concurrent
+	 * writers (the CLI, other instances) cannot interleave */
+	if (!exec(this, "BEGIN IMMEDIATE"))
+	{
+		return VERIFIER_STORE_FAILED;
+	}
+	attester = read_attester(this, fpr, &failed);
+	if (!attester)
+	{
+		result = failed ? VERIFIER_STORE_FAILED : VERIFIER_STORE_NOT_FOUND;
+	}
+	else if (attester->has_clock)
+	{
+		cmp = ratkn_clock_info_boot_cmp(clock, &attester->clock);
+		if (cmp < 0 || (cmp == 0 && clock->clock <= attester->clock.clock))
+		{
+			result = VERIFIER_STORE_EXISTS;
+		}
+	}
+	verifier_attester_destroy(attester);
+	if (result == VERIFIER_STORE_OK)
+	{
+		stmt = prepare(this, "UPDATE attesters SET last_seen = ?, "
+					   "last_status = ?, clock = ?, reset_count = ?, "
+					   "restart_count = ?, clock_safe = ? "
+					   "WHERE fingerprint = ?");
+		if (!stmt)
+		{
+			result = VERIFIER_STORE_FAILED;
+		}
+		else
+		{
+			sqlite3_bind_int64(stmt, 1, when);
+			sqlite3_bind_text(stmt, 2, status, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(stmt, 3, (int64_t)clock->clock);
+			sqlite3_bind_int64(stmt, 4, clock->reset_count);
+			sqlite3_bind_int64(stmt, 5, clock->restart_count);
+			sqlite3_bind_int(stmt, 6, clock->safe ? 1 : 0);
+			sqlite3_bind_text(stmt, 7, fpr, -1, SQLITE_TRANSIENT);
+			if (!step_done(this, stmt, "recording an attestation"))
+			{
+				result = VERIFIER_STORE_FAILED;
+			}
+		}
+	}
+	if (!exec(this, result == VERIFIER_STORE_OK ? "COMMIT" : "ROLLBACK"))
+	{
+		result = VERIFIER_STORE_FAILED;
+	}
+	return result;
 }
 
 /**
@@ -892,16 +1332,54 @@ static bool purge_sessions(private_verifier_store_t *this, time_t now)
 	return step_done(this, stmt, "removing expired enrollments");
 }
 
-METHOD(verifier_store_t, add_session, verifier_store_status_t,
-	private_verifier_store_t *this, verifier_session_t *session, u_int max,
-	time_t now)
+/**
+ * Drop the oldest pending enrollments of an EK so that it has fewer than max
+ */
+static bool drop_oldest(private_verifier_store_t *this, char *ek, u_int max)
 {
-	verifier_store_status_t status = VERIFIER_STORE_OK;
 	sqlite3_stmt *stmt;
 	int pending;
 
+	pending = count(this, "SELECT COUNT(*) FROM enroll_sessions WHERE ek = ?",
+					ek);
+	if (pending < 0)
+	{
+		return FALSE;
+	}
+	if (pending < max)
+	{
+		return TRUE;
+	}
+	stmt = prepare(this, "DELETE FROM enroll_sessions WHERE id IN (SELECT id "
+				   "FROM enroll_sessions WHERE ek = ? ORDER BY expires, "
+				   "rowid LIMIT ?)");
+	if (!stmt)
+	{
+		return FALSE;
+	}
+	sqlite3_bind_text(stmt, 1, ek, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(stmt, 2, pending - max + 1);
+	if (!step_done(this, stmt, "dropping pending enrollments of an EK"))
+	{
+		return FALSE;
+	}
+	DBG1(DBG_CFG, "enrollment: EK %s had %d pending enrollments, dropped "
+		 "the oldest %d", ek, pending, sqlite3_changes(this->db));
+	return TRUE;
+}
+
+METHOD(verifier_store_t, add_session, verifier_store_status_t,
+	private_verifier_store_t *this, verifier_session_t *session,
+	verifier_session_limits_t *limits, time_t now)
+{
+	verifier_store_status_t status = VERIFIER_STORE_OK;
+	sqlite3_stmt *stmt;
+	int pending, client;
+
 	if (!session->id[0] || !session->ak_spki.len || !session->ek_cert.len ||
-		!verifier_group_name_valid(session->group))
+		!verifier_group_name_valid(session->group) ||
+		!fingerprint_valid(session->ek) || !session->client[0] ||
+		!limits->per_ek)
 	{
 		return VERIFIER_STORE_INVALID;
 	}
@@ -909,19 +1387,26 @@ METHOD(verifier_store_t, add_session, verifier_store_status_t,
 	{
 		return VERIFIER_STORE_FAILED;
 	}
-	if (!purge_sessions(this, now))
+	if (!purge_sessions(this, now) ||
+		!drop_oldest(this, session->ek, limits->per_ek))
 	{
 		status = VERIFIER_STORE_FAILED;
 	}
 	else
 	{
+		client = count(this, "SELECT COUNT(*) FROM enroll_sessions WHERE "
+					   "client = ?", session->client);
 		pending = count(this, "SELECT COUNT(*) FROM enroll_sessions WHERE "
 						"id != ?", session->id);
-		if (pending < 0)
+		if (pending < 0 || client < 0)
 		{
 			status = VERIFIER_STORE_FAILED;
 		}
-		else if (pending >= max)
+		else if (client >= limits->per_client)
+		{
+			status = VERIFIER_STORE_LIMIT;
+		}
+		else if (pending >= limits->total)
 		{
 			status = VERIFIER_STORE_EXISTS;
 		}
@@ -929,8 +1414,8 @@ METHOD(verifier_store_t, add_session, verifier_store_status_t,
 	if (status == VERIFIER_STORE_OK)
 	{
 		stmt = prepare(this, "INSERT INTO enroll_sessions (id, secret_hash, "
-					   "ak_spki, ek_cert, grp, expires) VALUES "
-					   "(?, ?, ?, ?, ?, ?)");
+					   "ak_spki, ek_cert, grp, expires, ek, client) VALUES "
+					   "(?, ?, ?, ?, ?, ?, ?, ?)");
 		if (!stmt)
 		{
 			status = VERIFIER_STORE_FAILED;
@@ -943,12 +1428,16 @@ METHOD(verifier_store_t, add_session, verifier_store_status_t,
 			bind_blob(stmt, 4, session->ek_cert);
 			sqlite3_bind_text(stmt, 5, session->group, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_int64(stmt, 6, session->expires);
+			sqlite3_bind_text(stmt, 7, session->ek, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(stmt, 8, session->client, -1,
+							  SQLITE_TRANSIENT);
 			if (!step_done(this, stmt, "adding an enrollment"))
 			{
 				status = VERIFIER_STORE_FAILED;
 			}
 		}
 	}
+	/* a refused session drops none of the EK's others */
 	if (!exec(this, status == VERIFIER_STORE_OK ? "COMMIT" : "ROLLBACK"))
 	{
 		status = VERIFIER_STORE_FAILED;
@@ -970,8 +1459,8 @@ METHOD(verifier_store_t, take_session, verifier_store_status_t,
 	{
 		return VERIFIER_STORE_FAILED;
 	}
-	stmt = prepare(this, "SELECT secret_hash, ak_spki, ek_cert, grp, expires "
-				   "FROM enroll_sessions WHERE id = ?");
+	stmt = prepare(this, "SELECT secret_hash, ak_spki, ek_cert, grp, expires, "
+				   "ek, client FROM enroll_sessions WHERE id = ?");
 	if (!stmt)
 	{
 		status = VERIFIER_STORE_FAILED;
@@ -989,6 +1478,8 @@ METHOD(verifier_store_t, take_session, verifier_store_status_t,
 			);
 			snprintf(found->id, sizeof(found->id), "%s", id);
 			column_text(stmt, 3, found->group, sizeof(found->group));
+			column_text(stmt, 5, found->ek, sizeof(found->ek));
+			column_text(stmt, 6, found->client, sizeof(found->client));
 			hash = column_blob(stmt, 0);
 			if (hash.len == sizeof(found->secret_hash))
 			{
@@ -1043,12 +1534,12 @@ METHOD(verifier_store_t, destroy, void,
 }
 
 /**
- * Create or check the schema
+ * Create the schema, or migrate an older one, in one transaction
  */
 static bool init_schema(private_verifier_store_t *this, char *path)
 {
 	sqlite3_stmt *stmt;
-	int version = -1;
+	int version = -1, from, i;
 
 	if (!exec(this, "BEGIN IMMEDIATE"))
 	{
@@ -1060,26 +1551,50 @@ static bool init_schema(private_verifier_store_t *this, char *path)
 		version = sqlite3_column_int(stmt, 0);
 	}
 	sqlite3_finalize(stmt);
-	if (version == 0)
+	if (version < 0 || version > VERIFIER_STORE_SCHEMA)
 	{
-		if (!exec(this, schema_v1))
+		exec(this, "ROLLBACK");
+		DBG1(DBG_CFG, "database: %s has schema version %d, this program "
+			 "supports versions up to %d", path, version,
+			 VERIFIER_STORE_SCHEMA);
+		return FALSE;
+	}
+	from = version;
+	for (i = 0; i < countof(migrations); i++)
+	{
+		if (migrations[i].version <= version)
+		{
+			continue;
+		}
+		if (!exec(this, *migrations[i].sql))
 		{
 			exec(this, "ROLLBACK");
+			DBG1(DBG_CFG, "database: migrating %s to schema version %d "
+				 "failed", path, migrations[i].version);
 			return FALSE;
 		}
-		DBG1(DBG_CFG, "database: created schema version %d in %s",
-			 VERIFIER_STORE_SCHEMA, path);
-		version = VERIFIER_STORE_SCHEMA;
+		version = migrations[i].version;
 	}
 	if (!exec(this, "COMMIT"))
 	{
 		return FALSE;
 	}
-	if (version != VERIFIER_STORE_SCHEMA)
+	if (from == 0)
 	{
-		DBG1(DBG_CFG, "database: %s has schema version %d, this program "
-			 "supports version %d", path, version, VERIFIER_STORE_SCHEMA);
-		return FALSE;
+		DBG1(DBG_CFG, "database: created schema version %d in %s", version,
+			 path);
+	}
+	else if (from != version)
+	{
+		DBG1(DBG_CFG, "database: migrated %s from schema version %d to %d",
+			 path, from, version);
+	}
+	if (from > 0 && from < 2)
+	{
+		DBG1(DBG_CFG, "database: groups are closed to self-enrollment now, "
+			 "open them (ratkn-verifier-ctl group set NAME --enroll open) "
+			 "or assign EKs to them (ek assign); pending enrollments were "
+			 "dropped");
 	}
 	return TRUE;
 }
@@ -1101,6 +1616,13 @@ verifier_store_t *verifier_store_create(char *path)
 			.list_reference = _list_reference,
 			.get_reference = _get_reference,
 			.set_warning = _set_warning,
+			.set_group_enroll = _set_group_enroll,
+			.assign_ek = _assign_ek,
+			.unassign_ek = _unassign_ek,
+			.get_ek_group = _get_ek_group,
+			.list_eks = _list_eks,
+			.check_enrollment = _check_enrollment,
+			.enroll_attester = _enroll_attester,
 			.add_attester = _add_attester,
 			.get_attester = _get_attester,
 			.remove_attester = _remove_attester,

@@ -23,13 +23,15 @@
 #include <library.h>
 #include <collections/array.h>
 
+#include <ratkn_evidence.h>
 #include <ratkn_pcr.h>
 #include <ratkn_reference.h>
 
 /**
- * Version of the database schema (PRAGMA user_version).
+ * Version of the database schema (PRAGMA user_version); older databases are
+ * migrated when opened.
  */
-#define VERIFIER_STORE_SCHEMA 1
+#define VERIFIER_STORE_SCHEMA 2
 
 /**
  * Longest group name.
@@ -53,10 +55,17 @@ enum verifier_store_status_t {
 	VERIFIER_STORE_NOT_FOUND,
 	/** it exists already */
 	VERIFIER_STORE_EXISTS,
-	/** the group has attesters and cannot be removed */
+	/** the group has attesters or assigned EKs and cannot be removed */
 	VERIFIER_STORE_IN_USE,
 	/** invalid input (name, value) */
 	VERIFIER_STORE_INVALID,
+	/** the enrollment policy does not allow it (group closed, EK assigned
+	 *  to another group) */
+	VERIFIER_STORE_DENIED,
+	/** the AK is enrolled in another group */
+	VERIFIER_STORE_CONFLICT,
+	/** too many pending enrollments of one client */
+	VERIFIER_STORE_LIMIT,
 	/** database error (logged) */
 	VERIFIER_STORE_FAILED,
 };
@@ -73,10 +82,14 @@ struct verifier_group_t {
 	ratkn_pcr_selection_t pcrs;
 	/** PCRs whose mismatch only yields "warning" */
 	ratkn_pcr_selection_t warning;
+	/** open for self-enrollment by any EK that is not assigned elsewhere */
+	bool enroll;
 	/** number of reference values */
 	u_int references;
 	/** number of attesters */
 	u_int attesters;
+	/** number of EKs assigned to the group */
+	u_int eks;
 };
 
 typedef struct verifier_ref_t verifier_ref_t;
@@ -122,6 +135,10 @@ struct verifier_attester_t {
 	time_t last_seen;
 	/** ear.status name of the last attestation, "" if none */
 	char last_status[16];
+	/** clock info of the newest authentic evidence, if has_clock */
+	ratkn_clock_info_t clock;
+	/** whether authentic evidence was recorded (clock is set) */
+	bool has_clock;
 };
 
 /**
@@ -148,6 +165,10 @@ struct verifier_session_t {
 	chunk_t ek_cert;
 	/** group */
 	char group[VERIFIER_GROUP_MAX + 1];
+	/** SHA-256 of the SubjectPublicKeyInfo of the EK, hex */
+	char ek[VERIFIER_FPR_LEN + 1];
+	/** address of the client that started it */
+	char client[64];
 	/** expiry time */
 	time_t expires;
 };
@@ -158,6 +179,43 @@ struct verifier_session_t {
  * @param session		session
  */
 void verifier_session_destroy(verifier_session_t *session);
+
+typedef struct verifier_session_limits_t verifier_session_limits_t;
+
+/**
+ * Limits of pending enrollments.
+ */
+struct verifier_session_limits_t {
+	/** most pending enrollments in all */
+	u_int total;
+	/** most pending enrollments of one EK; starting another drops its
+	 *  oldest */
+	u_int per_ek;
+	/** most pending enrollments started by one client address */
+	u_int per_client;
+};
+
+typedef struct verifier_ek_t verifier_ek_t;
+
+/**
+ * An EK the operator assigned to a group.
+ */
+struct verifier_ek_t {
+	/** SHA-256 of the SubjectPublicKeyInfo of the EK, hex */
+	char fingerprint[VERIFIER_FPR_LEN + 1];
+	/** group its AKs enroll into */
+	char group[VERIFIER_GROUP_MAX + 1];
+	/** time of the assignment */
+	time_t assigned;
+};
+
+/**
+ * Check a fingerprint: SHA-256 as 64 lower case hex digits.
+ *
+ * @param fpr			fingerprint
+ * @return				TRUE if valid
+ */
+bool verifier_fingerprint_valid(char *fpr);
 
 /**
  * Check a group name: 1-64 characters of A-Z a-z 0-9 . _ -
@@ -213,6 +271,16 @@ struct verifier_store_t {
 	array_t *(*list_groups)(verifier_store_t *this);
 
 	/**
+	 * Open or close a group for self-enrollment.
+	 *
+	 * @param name		group name
+	 * @param open		TRUE to open, FALSE to close
+	 * @return			OK, NOT_FOUND or FAILED
+	 */
+	verifier_store_status_t (*set_group_enroll)(verifier_store_t *this,
+												char *name, bool open);
+
+	/**
 	 * Replace the reference values of a group.
 	 *
 	 * @param name		group name
@@ -255,7 +323,77 @@ struct verifier_store_t {
 										   ratkn_pcr_selection_t *sel);
 
 	/**
-	 * Add or replace an attester.
+	 * Assign an EK to a group: AKs of that EK enroll into this group only,
+	 * whether it is open or not. Replaces an earlier assignment.
+	 *
+	 * @param ek		SHA-256 of the EK's SubjectPublicKeyInfo, hex
+	 * @param group		group
+	 * @return			OK, NOT_FOUND (group), INVALID or FAILED
+	 */
+	verifier_store_status_t (*assign_ek)(verifier_store_t *this, char *ek,
+										 char *group);
+
+	/**
+	 * Remove the assignment of an EK.
+	 *
+	 * @param ek		SHA-256 of the EK's SubjectPublicKeyInfo, hex
+	 * @return			OK, NOT_FOUND or FAILED
+	 */
+	verifier_store_status_t (*unassign_ek)(verifier_store_t *this, char *ek);
+
+	/**
+	 * Get the group an EK is assigned to.
+	 *
+	 * @param ek		SHA-256 of the EK's SubjectPublicKeyInfo, hex
+	 * @param group		group (filled in)
+	 * @return			OK, NOT_FOUND (not assigned) or FAILED
+	 */
+	verifier_store_status_t (*get_ek_group)(verifier_store_t *this, char *ek,
+									char group[VERIFIER_GROUP_MAX + 1]);
+
+	/**
+	 * List the EK assignments.
+	 *
+	 * @return			array of verifier_ek_t* (free() each), NULL on error
+	 */
+	array_t *(*list_eks)(verifier_store_t *this);
+
+	/**
+	 * Check whether an AK with an EK may enroll into a group now: the group
+	 * exists; the EK is assigned to it, or it is not assigned and the group
+	 * is open; the AK is not enrolled in another group.
+	 *
+	 * @param ak		fingerprint of the AK
+	 * @param ek		SHA-256 of the EK's SubjectPublicKeyInfo, hex
+	 * @param group		group
+	 * @param other		for DENIED the group the EK is assigned to ("" if
+	 *					the group is closed), for CONFLICT the AK's group
+	 * @return			OK, NOT_FOUND (group), DENIED, CONFLICT or FAILED
+	 */
+	verifier_store_status_t (*check_enrollment)(verifier_store_t *this,
+									char *ak, char *ek, char *group,
+									char other[VERIFIER_GROUP_MAX + 1]);
+
+	/**
+	 * Enroll an attester with an EK certificate: in one transaction, check
+	 * the rules of check_enrollment() and add the attester, or refresh its
+	 * EK certificate and enrollment time if it is enrolled in that group
+	 * (its attestation history and clock stay).
+	 *
+	 * @param attester	attester (fingerprint computed from ak_spki if empty)
+	 * @param ek		SHA-256 of the EK's SubjectPublicKeyInfo, hex
+	 * @param other		as for check_enrollment()
+	 * @return			OK, NOT_FOUND (group), DENIED, CONFLICT, INVALID or
+	 *					FAILED
+	 */
+	verifier_store_status_t (*enroll_attester)(verifier_store_t *this,
+									verifier_attester_t *attester, char *ek,
+									char other[VERIFIER_GROUP_MAX + 1]);
+
+	/**
+	 * Add or replace an attester (the operator's registration: no
+	 * enrollment rules; a replaced attester loses its attestation history
+	 * and clock).
 	 *
 	 * @param attester	attester (fingerprint computed from ak_spki if empty)
 	 * @return			OK, NOT_FOUND (group), INVALID or FAILED
@@ -292,26 +430,36 @@ struct verifier_store_t {
 	array_t *(*list_attesters)(verifier_store_t *this);
 
 	/**
-	 * Record the outcome of an attestation.
+	 * Record the outcome of an attestation with authentic evidence, if its
+	 * clock info is strictly newer than the recorded one (a later boot, or
+	 * the same boot and a later clock) or none is recorded; in one
+	 * transaction, so that older evidence never overwrites newer.
 	 *
 	 * @param fingerprint	attester
 	 * @param when			time
 	 * @param status		ear.status name
+	 * @param clock			clock info of the evidence's quote
+	 * @return				OK if recorded, EXISTS if not newer, NOT_FOUND
+	 *						or FAILED
 	 */
-	void (*record_attestation)(verifier_store_t *this, char *fingerprint,
-							   time_t when, char *status);
+	verifier_store_status_t (*record_attestation)(verifier_store_t *this,
+							char *fingerprint, time_t when, char *status,
+							ratkn_clock_info_t *clock);
 
 	/**
-	 * Add a pending enrollment, removing expired ones.
+	 * Add a pending enrollment, removing expired ones. If the EK has
+	 * per_ek pending enrollments, its oldest are dropped.
 	 *
 	 * @param session	session (copied)
-	 * @param max		most pending sessions allowed
+	 * @param limits	limits of pending enrollments
 	 * @param now		current time
-	 * @return			OK, EXISTS (too many pending), INVALID or FAILED
+	 * @return			OK, EXISTS (too many pending in all), LIMIT (too many
+	 *					of this client), INVALID or FAILED
 	 */
 	verifier_store_status_t (*add_session)(verifier_store_t *this,
 										   verifier_session_t *session,
-										   u_int max, time_t now);
+										   verifier_session_limits_t *limits,
+										   time_t now);
 
 	/**
 	 * Remove a pending enrollment and return it, if it has not expired.

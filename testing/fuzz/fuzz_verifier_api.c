@@ -15,14 +15,16 @@
 /*
  * Target: the request handlers of ratkn-verifier (verifier_api_t, behind
  * the HTTP server): routing, media type, JSON bodies of POST /v1/attest,
- * /v1/enroll and /v1/enroll/<session>, down to evidence appraisal and
- * enrollment with a SQLite store in a temporary directory.
+ * /v1/challenge, /v1/enroll and /v1/enroll/<session>, down to evidence
+ * appraisal (with the check of a CHALLENGE, which the fuzzer cannot forge)
+ * and enrollment with a SQLite store in a temporary directory.
  *
  * Input: "METHOD\nPATH\nCONTENT-TYPE\nBODY"; missing lines default to
  * POST, /v1/attest and application/json, an empty Content-Type line means
- * none. The store has the group "default" with the AK of
- * data/ak-ecc.spki enrolled and the PCR values of data/evidence-ecc.bin as
- * reference values, so the seed evidence is appraised all the way.
+ * none. The store has the group "default", open for self-enrollment, with
+ * the AK of data/ak-ecc.spki enrolled and the PCR values of
+ * data/evidence-ecc.bin as reference values, so the seed evidence is
+ * appraised all the way; and the closed group "closed".
  */
 
 #define _GNU_SOURCE
@@ -152,12 +154,18 @@ static void setup()
 	key = config ? verifier_key_load(config->signing_key) : NULL;
 	store = config ? verifier_store_create(config->database) : NULL;
 	if (!config || !key || !store ||
-		store->add_group(store, "default") != VERIFIER_STORE_OK)
+		store->add_group(store, "default") != VERIFIER_STORE_OK ||
+		store->set_group_enroll(store, "default", TRUE) != VERIFIER_STORE_OK ||
+		store->add_group(store, "closed") != VERIFIER_STORE_OK)
 	{
 		abort();
 	}
 	enroll_seed();
 	api = verifier_api_create(config, store, key);
+	if (!api)
+	{
+		abort();
+	}
 }
 
 /**

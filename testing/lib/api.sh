@@ -324,9 +324,11 @@ expect_no_log()
 
 # verifier_start HOST ADDR [SETTING=VALUE...]: run ratkn-verifier in HOST on
 # ADDR:8443 with TLS (the host's lab certificate) and a fresh EAR signing key;
-# group "default" gets the reference values of the first TPM host; every host
-# gets /etc/ratkn/verifier.pem (the EAR key) and an /etc/hosts entry for
-# HOST.ratkn.test. SETTINGs are added to the verifier section of its config.
+# group "default" is opened for self-enrollment (the operator's decision,
+# groups are closed by default) and gets the reference values of the first
+# TPM host; every host gets /etc/ratkn/verifier.pem (the EAR key) and an
+# /etc/hosts entry for HOST.ratkn.test. SETTINGs are added to the verifier
+# section of its config.
 verifier_start()
 {
 	local host=${1:?verifier_start: HOST missing}
@@ -349,7 +351,7 @@ verifier_start()
 		printf '}\n'
 	} >"$dir/etc/ratkn/verifier/verifier.conf"
 	verifier_ctl "$host" keygen >/dev/null
-	verifier_ctl "$host" group add default >/dev/null
+	verifier_ctl "$host" group add default --enroll open >/dev/null
 	for tpm in ${RATKN_LAB_TPM_HOSTS:-}; do
 		verifier_ctl "$host" reference set default \
 			"/etc/ratkn/peers/$tpm.pcrs" >/dev/null

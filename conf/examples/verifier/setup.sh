@@ -27,6 +27,14 @@ ratkn-verifier-ctl key > /etc/ratkn/verifier/ear-public.pem
 # written there with "ratkn pcrs --out reference.pcrs" (docs/attester.md)
 ratkn-verifier-ctl group add default
 ratkn-verifier-ctl reference set default reference.pcrs
+# which TPMs may enroll into it is your decision; groups are closed to
+# self-enrollment. Either assign the EKs of your platforms to it (their EK
+# certificate, from "ratkn ek show --out ek.pem" on the platform or from the
+# vendor, or the SHA-256 of its public key) ...
+# ratkn-verifier-ctl ek assign ek.pem default
+# ... or let any TPM with an EK certificate of your ek_ca enroll into it
+# (only on networks you trust to that extent):
+# ratkn-verifier-ctl group set default --enroll open
 # optional: PCRs whose change only yields "warning", e.g. the secure boot
 # configuration
 # ratkn-verifier-ctl warning set default sha256:7
@@ -38,6 +46,7 @@ systemctl enable --now ratkn-verifier
 curl --cacert /etc/ratkn/verifier/cert.pem https://verifier.example:8443/v1/health
 
 # then, on each attester (docs/attester.md):
-#   ratkn enroll --verifier https://verifier.example:8443 --ca cert.pem --group default
+#   ratkn enroll --verifier https://verifier.example:8443 --ca cert.pem
+# (into the group its EK is assigned to; --group NAME for an open group)
 # and check here:
 #   ratkn-verifier-ctl attester list

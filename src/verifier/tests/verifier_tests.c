@@ -90,14 +90,21 @@ void vt_write(char *path, char *fmt, ...)
  */
 vt_attester_t *vt_attester_create(bool rsa)
 {
+	return vt_attester_create_on(swtpm_fixture_tcti(), rsa);
+}
+
+/*
+ * Described in header
+ */
+vt_attester_t *vt_attester_create_on(char *tcti, bool rsa)
+{
 	vt_attester_t *this;
 	uint8_t hash[32];
 	u_int len = sizeof(hash);
 	int i;
 
 	INIT(this,
-		.tpm = ratkn_tpm_create(swtpm_fixture_tcti(),
-								rsa ? RSA_AK_HANDLE : 0),
+		.tpm = ratkn_tpm_create(tcti, rsa ? RSA_AK_HANDLE : 0),
 	);
 	ck_assert(this->tpm->create_ak(this->tpm, rsa ? RATKN_AK_RSA
 												 : RATKN_AK_ECC,
@@ -159,6 +166,37 @@ chunk_t vt_evidence(vt_attester_t *this, char *pcrs, ratkn_ike_role_t role)
 	evidence = ratkn_evidence_create(role, chunk_from_thing(this->session),
 									 chunk_from_thing(this->identity), quote,
 									 sig, this->ak_public, values);
+	ck_assert(evidence);
+	encoding = chunk_clone(evidence->get_encoding(evidence));
+	evidence->destroy(evidence);
+	chunk_free(&quote);
+	chunk_free(&sig);
+	return encoding;
+}
+
+/*
+ * Described in header
+ */
+chunk_t vt_evidence_challenged(vt_attester_t *this, char *pcrs,
+							   ratkn_ike_role_t role, chunk_t challenge,
+							   chunk_t claimed)
+{
+	ratkn_pcr_selection_t sel;
+	ratkn_pcr_values_t *values;
+	ratkn_evidence_t *evidence;
+	uint8_t binding[RATKN_HASH_LEN];
+	chunk_t quote, sig, encoding;
+
+	ck_assert(ratkn_pcr_selection_parse(pcrs, &sel));
+	vt_binding(this, role, binding);
+	ck_assert(ratkn_binding_challenged(binding, challenge, binding));
+	ck_assert(this->tpm->quote(this->tpm, &sel, chunk_from_thing(binding),
+							   &quote, &sig, &values));
+	evidence = ratkn_evidence_create_certified(role,
+									chunk_from_thing(this->session),
+									chunk_from_thing(this->identity), quote,
+									sig, this->ak_public, values, chunk_empty,
+									chunk_empty, chunk_empty, claimed);
 	ck_assert(evidence);
 	encoding = chunk_clone(evidence->get_encoding(evidence));
 	evidence->destroy(evidence);
@@ -317,6 +355,7 @@ static struct {
 } suites[] = {
 	{ "store",		store_suite_create },
 	{ "key",		key_suite_create },
+	{ "challenge",	challenge_suite_create },
 	{ "appraiser",	appraiser_suite_create },
 	{ "enroll",		enroll_suite_create },
 	{ "api",		api_suite_create },

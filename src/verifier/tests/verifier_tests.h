@@ -34,6 +34,7 @@
  */
 Suite *store_suite_create();
 Suite *key_suite_create();
+Suite *challenge_suite_create();
 Suite *appraiser_suite_create();
 Suite *enroll_suite_create();
 Suite *api_suite_create();
@@ -88,6 +89,15 @@ struct vt_attester_t {
 vt_attester_t *vt_attester_create(bool rsa);
 
 /**
+ * Create an attester with an AK on a TPM of its own.
+ *
+ * @param tcti			TCTI configuration of the TPM
+ * @param rsa			RSA AK (at another handle) instead of ECC
+ * @return				attester
+ */
+vt_attester_t *vt_attester_create_on(char *tcti, bool rsa);
+
+/**
  * Destroy an attester.
  *
  * @param attester		attester
@@ -105,6 +115,22 @@ void vt_attester_destroy(vt_attester_t *attester);
  */
 chunk_t vt_evidence(vt_attester_t *attester, char *pcrs,
 					ratkn_ike_role_t role);
+
+/**
+ * Create evidence bound to a verifier's challenge as well: the quote's
+ * qualifyingData is the binding combined with the challenge, the evidence
+ * has a CHALLENGE attribute.
+ *
+ * @param attester		attester
+ * @param pcrs			PCR selection
+ * @param role			IKE role
+ * @param challenge		challenge to quote for
+ * @param claimed		CHALLENGE attribute (usually the same)
+ * @return				RATKN_EVIDENCE notify data (allocated)
+ */
+chunk_t vt_evidence_challenged(vt_attester_t *attester, char *pcrs,
+							   ratkn_ike_role_t role, chunk_t challenge,
+							   chunk_t claimed);
 
 /**
  * Binding the evidence of vt_evidence() carries.

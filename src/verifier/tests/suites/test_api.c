@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include <ratkn_base64url.h>
 #include <ratkn_ear.h>
 
 #include "verifier_api.h"
@@ -66,7 +67,10 @@ static void setup_with(bool enroll)
 	store = verifier_store_create(db);
 	ck_assert(store);
 	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->set_group_enroll(store, "default", TRUE),
+					 VERIFIER_STORE_OK);
 	api = verifier_api_create(config, store, key);
+	ck_assert(api);
 	free(path);
 	free(db);
 	free(signing_key);
@@ -176,6 +180,40 @@ START_TEST(test_routing)
 	assert_error("DELETE", "/v1/enroll/00", NULL, NULL, 405, NULL);
 	assert_error("POST", "/v1/health", JSON, "{}", 405, NULL);
 	assert_error("HEAD", "/v1/key", NULL, NULL, 405, NULL);
+	assert_error("GET", "/v1/challenge", NULL, NULL, 405, NULL);
+	assert_error("POST", "/v1/challenge/x", JSON, "{}", 404, NULL);
+}
+END_TEST
+
+START_TEST(test_challenge)
+{
+	json_t *json, *member;
+	chunk_t a, b;
+	time_t now = time(NULL);
+
+	ck_assert_int_eq(request("POST", "/v1/challenge", JSON, "{}", &json),
+					 200);
+	member = json_object_get(json, "challenge");
+	ck_assert(json_is_string(member));
+	ck_assert(ratkn_base64url_decode(json_string_value(member),
+									 json_string_length(member), &a));
+	ck_assert_int_eq(a.len, 40);
+	member = json_object_get(json, "expires");
+	ck_assert(json_is_integer(member));
+	ck_assert(json_integer_value(member) >= now + 60 &&
+			  json_integer_value(member) <= now + 65);
+	json_decref(json);
+	/* unknown members are ignored, a body is required like for all POSTs */
+	ck_assert_int_eq(request("POST", "/v1/challenge", JSON, "{\"x\":1}",
+							 &json), 200);
+	ck_assert(ratkn_base64url_decode(json_string_value(json_object_get(json,
+					"challenge")), 54, &b));
+	ck_assert(!chunk_equals(a, b));
+	json_decref(json);
+	assert_error("POST", "/v1/challenge", JSON, "", 400, "malformed JSON");
+	assert_error("POST", "/v1/challenge", NULL, "{}", 415, NULL);
+	chunk_free(&a);
+	chunk_free(&b);
 }
 END_TEST
 
@@ -307,6 +345,53 @@ START_TEST(test_attest)
 }
 END_TEST
 
+START_TEST(test_attest_challenged)
+{
+	vt_attester_t *attester;
+	verifier_attester_t a = {
+		.group = "default",
+	};
+	json_t *json;
+	chunk_t value, evidence, expired;
+	ratkn_ear_t *ear;
+	char *body, *encoded;
+	time_t now = time(NULL);
+
+	attester = vt_attester_create(FALSE);
+	a.ak_spki = attester->spki;
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+
+	ck_assert_int_eq(request("POST", "/v1/challenge", JSON, "{}", &json),
+					 200);
+	value = vt_b64url_decode(json_string_value(json_object_get(json,
+															   "challenge")));
+	json_decref(json);
+	evidence = vt_evidence_challenged(attester, "sha256:0-7",
+									  RATKN_IKE_INITIATOR, value, value);
+	ear = attest(evidence, "none");
+	ck_assert(ear->get_claims(ear)->fresh_since >= now);
+	ck_assert(ear->get_claims(ear)->fresh_since <= ear->get_claims(ear)->iat);
+	ear->destroy(ear);
+	chunk_free(&evidence);
+
+	/* a challenge this verifier did not issue: 403 naming the reason */
+	expired = chunk_clone(value);
+	expired.ptr[20] ^= 0x01;
+	evidence = vt_evidence_challenged(attester, "sha256:0-7",
+									  RATKN_IKE_INITIATOR, expired, expired);
+	encoded = vt_b64url_encode(evidence);
+	ck_assert(asprintf(&body, "{\"evidence\":\"%s\"}", encoded) > 0);
+	assert_error("POST", "/v1/attest", JSON, body, 403,
+				 "challenge not issued by this verifier");
+	free(body);
+	free(encoded);
+	chunk_free(&evidence);
+	chunk_free(&expired);
+	chunk_free(&value);
+	vt_attester_destroy(attester);
+}
+END_TEST
+
 /**
  * POST /v1/enroll, returns the status and the response
  */
@@ -370,6 +455,8 @@ START_TEST(test_enroll)
 	ck_assert_int_eq(enroll_start(attester, NULL, &json), 200);
 	ck_assert_int_eq(strlen(json_string_value(
 						json_object_get(json, "session"))), 32);
+	ck_assert_str_eq(json_string_value(json_object_get(json, "group")),
+					 "default");
 	secret = activate(attester, json);
 	ck_assert(asprintf(&path, "/v1/enroll/%s", json_string_value(
 						json_object_get(json, "session"))) > 0);
@@ -409,11 +496,71 @@ START_TEST(test_enroll)
 	json_decref(json);
 	ck_assert_int_eq(enroll_start(attester, "../etc", &json), 400);
 	json_decref(json);
+	/* a group the operator did not open */
+	ck_assert_int_eq(store->add_group(store, "servers"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(enroll_start(attester, "servers", &json), 403);
+	ck_assert_str_eq(json_string_value(json_object_get(json, "error")),
+					 "group 'servers' is not open for enrollment");
+	json_decref(json);
 	assert_error("POST", "/v1/enroll", JSON, "{\"group\":7}", 400, "group");
 	assert_error("POST", "/v1/enroll", JSON, "{\"ak_public\":\"AAAA\"}", 400,
 				 "'ek_cert'");
 	assert_error("POST", "/v1/enroll", JSON, "{\"ek_cert\":\"AAAA\"}", 400,
 				 "'ak_public'");
+	vt_attester_destroy(attester);
+}
+END_TEST
+
+START_TEST(test_enroll_limits)
+{
+	verifier_session_limits_t limits = {
+		.total = 1000,
+		.per_ek = 1000,
+		.per_client = 1000,
+	};
+	verifier_session_t pending = {
+		.ak_spki = chunk_from_str("spki"),
+		.ek_cert = chunk_from_str("ek"),
+		.group = "default",
+		.client = "127.0.0.1",
+		.expires = time(NULL) + 60,
+	};
+	vt_attester_t *attester;
+	json_t *json, *first;
+	char *secret, *body, *path;
+	int i;
+
+	attester = vt_attester_create(FALSE);
+	/* starting again and again for one EK keeps its newest two only */
+	ck_assert_int_eq(enroll_start(attester, NULL, &first), 200);
+	for (i = 0; i < 3; i++)
+	{
+		ck_assert_int_eq(enroll_start(attester, NULL, &json), 200);
+		json_decref(json);
+	}
+	secret = activate(attester, first);
+	ck_assert(asprintf(&path, "/v1/enroll/%s", json_string_value(
+						json_object_get(first, "session"))) > 0);
+	ck_assert(asprintf(&body, "{\"secret\":\"%s\"}", secret) > 0);
+	assert_error("POST", path, JSON, body, 404, "unknown or expired");
+	free(path);
+	free(body);
+	free(secret);
+	json_decref(first);
+
+	/* a client with too many pending enrollments (of other EKs) */
+	for (i = 0; i < 16; i++)
+	{
+		snprintf(pending.id, sizeof(pending.id), "%032x", i);
+		snprintf(pending.ek, sizeof(pending.ek), "%064x", i);
+		ck_assert_int_eq(store->add_session(store, &pending, &limits,
+											time(NULL)), VERIFIER_STORE_OK);
+	}
+	ck_assert_int_eq(enroll_start(attester, NULL, &json), 429);
+	ck_assert_str_eq(json_string_value(json_object_get(json, "error")),
+					 "too many pending enrollments from 127.0.0.1 (at most "
+					 "16), finish them or wait 60 s");
+	json_decref(json);
 	vt_attester_destroy(attester);
 }
 END_TEST
@@ -440,6 +587,7 @@ Suite *api_suite_create()
 	tcase_add_test(tc, test_routing);
 	tcase_add_test(tc, test_media_type);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_challenge);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tpm");
@@ -448,7 +596,9 @@ Suite *api_suite_create()
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_attest);
+	tcase_add_test(tc, test_attest_challenged);
 	tcase_add_test(tc, test_enroll);
+	tcase_add_test(tc, test_enroll_limits);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("enroll disabled");

@@ -17,6 +17,7 @@
 #include "swtpm_fixture.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 #include <ratkn_binding.h>
 #include <ratkn_ear.h>
@@ -35,12 +36,13 @@ static char *dir;
 static verifier_store_t *store;
 static verifier_key_t *key;
 static verifier_appraiser_t *appraiser;
+static verifier_challenge_t *challenge;
 static vt_attester_t *attester;
 
 /**
- * Set up with an ECC or RSA AK
+ * Set up with an ECC or RSA AK and a clock tolerance
  */
-static void setup_with(bool rsa)
+static void setup_with(bool rsa, u_int tolerance)
 {
 	char *path;
 
@@ -54,7 +56,10 @@ static void setup_with(bool rsa)
 	key = verifier_key_load(path);
 	ck_assert(key);
 	free(path);
-	appraiser = verifier_appraiser_create(store, key, 300,
+	challenge = verifier_challenge_create(60);
+	ck_assert(challenge);
+	appraiser = verifier_appraiser_create(store, key, challenge, 300,
+										  tolerance,
 										  "https://ratkn.example/test");
 	attester = vt_attester_create(rsa);
 	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
@@ -62,18 +67,24 @@ static void setup_with(bool rsa)
 
 static void setup()
 {
-	setup_with(FALSE);
+	setup_with(FALSE, 60);
 }
 
 static void setup_rsa()
 {
-	setup_with(TRUE);
+	setup_with(TRUE, 60);
+}
+
+static void setup_clock()
+{	/* quotes one second apart are replays */
+	setup_with(FALSE, 1);
 }
 
 static void teardown()
 {
 	vt_attester_destroy(attester);
 	appraiser->destroy(appraiser);
+	challenge->destroy(challenge);
 	key->destroy(key);
 	store->destroy(store);
 	vt_rmtree(dir);
@@ -181,6 +192,9 @@ START_TEST(test_affirming)
 					 "https://ratkn.example/test");
 	ck_assert(strpfx(claims->verifier_build, "ratkn-verifier"));
 	ck_assert(!claims->reason);
+	/* no challenge, no claim about freshness */
+	ck_assert_int_eq(claims->fresh_since, 0);
+	ck_assert_int_eq(result.fresh_since, 0);
 	ck_assert_str_eq(result.ak, attester->fpr);
 	ck_assert_str_eq(result.group, "default");
 	ck_assert_str_eq(result.reason, "");
@@ -517,6 +531,431 @@ START_TEST(test_rsa)
 }
 END_TEST
 
+START_TEST(test_challenge_fresh)
+{
+	verifier_result_t result;
+	ratkn_ear_claims_t *claims;
+	uint8_t binding[RATKN_HASH_LEN];
+	ratkn_ear_t *ear;
+	chunk_t value;
+	time_t now = time(NULL);
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	ck_assert(challenge->issue(challenge, now - 10, &value));
+	ear = appraise(vt_evidence_challenged(attester, PCRS, RATKN_IKE_RESPONDER,
+										  value, value), &result);
+	claims = ear->get_claims(ear);
+	ck_assert_int_eq(claims->status, RATKN_EAR_AFFIRMING);
+	ck_assert_int_eq(claims->fresh_since, now - 10);
+	ck_assert_int_eq(result.fresh_since, now - 10);
+	ck_assert(claims->iat >= now);
+	/* eat_nonce stays the plain binding, as the relying party computes it */
+	vt_binding(attester, RATKN_IKE_RESPONDER, binding);
+	ck_assert(chunk_equals(claims->nonce, chunk_from_thing(binding)));
+	ear->destroy(ear);
+
+	/* also for a contraindicated platform: its quote is fresh */
+	vt_extend(attester, 4, "evil loader");
+	ear = appraise(vt_evidence_challenged(attester, PCRS, RATKN_IKE_RESPONDER,
+										  value, value), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	ck_assert_int_eq(ear->get_claims(ear)->fresh_since, now - 10);
+	ear->destroy(ear);
+	chunk_free(&value);
+}
+END_TEST
+
+/**
+ * Challenges evidence must not carry
+ */
+typedef enum {
+	BAD_EXPIRED,
+	BAD_FUTURE,
+	BAD_OTHER_VERIFIER,
+	BAD_MAC,
+	BAD_LENGTH,
+} bad_challenge_t;
+
+static struct {
+	bad_challenge_t bad;
+	char *reason;
+} bad_challenges[] = {
+	{ BAD_EXPIRED, "challenge expired (issued 75s ago, lifetime 60s)" },
+	{ BAD_FUTURE, "challenge issued in the future (30s ahead)" },
+	{ BAD_OTHER_VERIFIER, "challenge not issued by this verifier" },
+	{ BAD_MAC, "challenge not issued by this verifier" },
+	{ BAD_LENGTH, "challenge not issued by this verifier (16 octets" },
+};
+
+START_TEST(test_challenge_refused)
+{
+	verifier_challenge_t *other;
+	verifier_result_t result;
+	verifier_attester_t *a;
+	chunk_t value, evidence;
+	time_t now = time(NULL);
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	switch (bad_challenges[_i].bad)
+	{
+		case BAD_EXPIRED:
+			ck_assert(challenge->issue(challenge, now - 75, &value));
+			break;
+		case BAD_FUTURE:
+			ck_assert(challenge->issue(challenge, now + 30, &value));
+			break;
+		case BAD_OTHER_VERIFIER:
+			other = verifier_challenge_create(60);
+			ck_assert(other->issue(other, now, &value));
+			other->destroy(other);
+			break;
+		case BAD_MAC:
+			ck_assert(challenge->issue(challenge, now, &value));
+			value.ptr[value.len - 1] ^= 0x80;
+			break;
+		case BAD_LENGTH:
+			value = chunk_clone(chunk_from_str("0123456789abcdef"));
+			break;
+	}
+	/* a genuine quote made for that challenge: refused without an EAR */
+	evidence = vt_evidence_challenged(attester, PCRS, RATKN_IKE_RESPONDER,
+									  value, value);
+	ck_assert(!appraiser->appraise(appraiser, evidence, &result));
+	ck_assert(result.refused && !result.malformed);
+	ck_assert(!result.ear);
+	ck_assert_msg(strstr(result.reason, bad_challenges[_i].reason),
+				  "reason '%s'", result.reason);
+	/* nothing recorded */
+	ck_assert_int_eq(store->get_attester(store, attester->fpr, &a),
+					 VERIFIER_STORE_OK);
+	ck_assert(!a->has_clock);
+	ck_assert_int_eq(a->last_seen, 0);
+	verifier_attester_destroy(a);
+	chunk_free(&evidence);
+	chunk_free(&value);
+}
+END_TEST
+
+START_TEST(test_challenge_not_quoted)
+{
+	verifier_result_t result;
+	ratkn_ear_t *ear;
+	chunk_t value, other;
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	ck_assert(challenge->issue(challenge, time(NULL), &value));
+	ck_assert(challenge->issue(challenge, time(NULL), &other));
+
+	/* a valid challenge claimed for a quote made for another one (or
+	 * attached to an old quote made for none): no freshness */
+	ear = appraise(vt_evidence_challenged(attester, PCRS, RATKN_IKE_RESPONDER,
+										  other, value), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	ck_assert_msg(strstr(ear->get_claims(ear)->reason, "binding mismatch"),
+				  "reason '%s'", ear->get_claims(ear)->reason);
+	ck_assert_int_eq(ear->get_claims(ear)->fresh_since, 0);
+	ck_assert_int_eq(result.fresh_since, 0);
+	ear->destroy(ear);
+
+	/* a valid challenge, but an AK nobody enrolled */
+	ck_assert_int_eq(store->remove_attester(store, attester->fpr),
+					 VERIFIER_STORE_OK);
+	ear = appraise(vt_evidence_challenged(attester, PCRS, RATKN_IKE_RESPONDER,
+										  value, value), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	ck_assert_int_eq(ear->get_claims(ear)->fresh_since, 0);
+	ear->destroy(ear);
+	chunk_free(&value);
+	chunk_free(&other);
+}
+END_TEST
+
+/**
+ * Clock info of evidence
+ */
+static ratkn_clock_info_t clock_of(chunk_t data)
+{
+	ratkn_evidence_t *evidence;
+	ratkn_clock_info_t info;
+
+	evidence = ratkn_evidence_parse(data);
+	ck_assert(evidence);
+	ck_assert(evidence->get_clock_info(evidence, &info));
+	evidence->destroy(evidence);
+	return info;
+}
+
+/**
+ * Check the recorded status and clock of the attester
+ */
+static void assert_recorded(char *status, ratkn_clock_info_t *clock)
+{
+	verifier_attester_t *a;
+
+	ck_assert_int_eq(store->get_attester(store, attester->fpr, &a),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(a->last_status, status);
+	ck_assert(a->has_clock);
+	ck_assert(a->clock.clock == clock->clock);
+	ck_assert_int_eq(a->clock.reset_count, clock->reset_count);
+	ck_assert_int_eq(a->clock.restart_count, clock->restart_count);
+	verifier_attester_destroy(a);
+}
+
+/**
+ * Replace the attester by one on a TPM of its own, which the test may
+ * restart (the fixture's TPM must outlive the test's process)
+ */
+static swtpm_t *private_tpm()
+{
+	swtpm_t *swtpm = NULL;
+	int i;
+
+	/* the free ports swtpm_create() found may be taken by a concurrent
+	 * test run before swtpm binds them: try again */
+	for (i = 0; i < 3 && !swtpm; i++)
+	{
+		swtpm = swtpm_create();
+	}
+	ck_assert(swtpm);
+	vt_attester_destroy(attester);
+	attester = vt_attester_create_on(swtpm->get_tcti(swtpm), FALSE);
+	return swtpm;
+}
+
+/**
+ * Stop the attester and its private TPM
+ */
+static void private_tpm_destroy(swtpm_t *swtpm)
+{
+	vt_attester_destroy(attester);
+	attester = NULL;
+	swtpm->destroy(swtpm);
+}
+
+/**
+ * Restart the TPM without TPM2_Shutdown (a reset, the clock is not safe
+ * afterwards), set the reference values anew
+ */
+static void tpm_reset(swtpm_t *swtpm)
+{
+	swtpm->stop(swtpm);
+	ck_assert(swtpm->start(swtpm, TRUE));
+	set_reference(PCRS);
+}
+
+START_TEST(test_clock_order)
+{
+	verifier_result_t result;
+	ratkn_clock_info_t ca, cb;
+	chunk_t a, b;
+	ratkn_ear_t *ear;
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	a = vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER);
+	usleep(20000);
+	b = vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER);
+	ca = clock_of(a);
+	cb = clock_of(b);
+	ck_assert_int_eq(ratkn_clock_info_boot_cmp(&ca, &cb), 0);
+	ck_assert(cb.clock > ca.clock);
+
+	/* in order: both recorded */
+	ear = appraise(chunk_clone(a), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	ck_assert(result.authentic && result.recorded);
+	ck_assert_str_eq(result.clock, "first evidence of this AK");
+	ear->destroy(ear);
+	assert_recorded("affirming", &ca);
+	ear = appraise(chunk_clone(b), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	ck_assert(result.recorded);
+	ck_assert_str_eq(result.clock, "newer");
+	ear->destroy(ear);
+	assert_recorded("affirming", &cb);
+
+	/* the same again, or the earlier one of a concurrent IKE_SA arriving
+	 * late: appraised, but not recorded */
+	ear = appraise(chunk_clone(b), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	ck_assert(!result.recorded);
+	ear->destroy(ear);
+	ear = appraise(chunk_clone(a), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	ck_assert(!result.recorded);
+	ck_assert_msg(strstr(result.clock, "within the tolerance"), "%s",
+				  result.clock);
+	ear->destroy(ear);
+	assert_recorded("affirming", &cb);
+	chunk_free(&a);
+	chunk_free(&b);
+}
+END_TEST
+
+START_TEST(test_clock_replayed)
+{
+	verifier_result_t result;
+	ratkn_clock_info_t cgood, cbad;
+	chunk_t good, bad;
+	ratkn_ear_t *ear;
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	good = vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER);
+	cgood = clock_of(good);
+	ck_assert_msg(cgood.safe, "the TPM's clock is not safe");
+	usleep(1200000);
+	vt_extend(attester, 4, "evil loader");
+	bad = vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER);
+	cbad = clock_of(bad);
+
+	ear = appraise(chunk_clone(bad), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	ear->destroy(ear);
+	assert_recorded("contraindicated", &cbad);
+
+	/* the old good quote posted again: refused as replayed, and it does
+	 * not make the attester look good */
+	ear = appraise(chunk_clone(good), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	assert_trust(ear->get_claims(ear), 96, 0, 0, 2);
+	ck_assert_msg(strstr(ear->get_claims(ear)->reason, "behind the newest "
+				  "evidence of this AK in the same boot (replayed evidence)"),
+				  "reason '%s'", ear->get_claims(ear)->reason);
+	ck_assert(result.authentic && !result.recorded);
+	ear->destroy(ear);
+	assert_recorded("contraindicated", &cbad);
+	chunk_free(&good);
+	chunk_free(&bad);
+}
+END_TEST
+
+START_TEST(test_clock_backwards)
+{
+	verifier_result_t result;
+	ratkn_clock_info_t cold, cnew;
+	chunk_t old, new;
+	ratkn_ear_t *ear;
+	swtpm_t *swtpm;
+
+	swtpm = private_tpm();
+	enroll(TRUE);
+	set_reference(PCRS);
+	old = vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER);
+	cold = clock_of(old);
+	tpm_reset(swtpm);
+	new = vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER);
+	cnew = clock_of(new);
+	ck_assert(ratkn_clock_info_boot_cmp(&cnew, &cold) > 0);
+
+	ear = appraise(chunk_clone(new), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	ear->destroy(ear);
+	ear = appraise(chunk_clone(old), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	assert_trust(ear->get_claims(ear), 96, 0, 0, 2);
+	ck_assert_msg(strpfx(ear->get_claims(ear)->reason, "TPM reset/restart "
+				  "counter went backwards for this AK (replayed evidence or "
+				  "a cleared TPM)"), "reason '%s'",
+				  ear->get_claims(ear)->reason);
+	ck_assert(!result.recorded);
+	ear->destroy(ear);
+	assert_recorded("affirming", &cnew);
+	chunk_free(&old);
+	chunk_free(&new);
+	private_tpm_destroy(swtpm);
+}
+END_TEST
+
+START_TEST(test_clock_not_safe)
+{
+	verifier_result_t result;
+	ratkn_clock_info_t ca, cb;
+	chunk_t a, b;
+	ratkn_ear_t *ear;
+	swtpm_t *swtpm;
+
+	/* after an unorderly shutdown the TPM's clock is not safe */
+	swtpm = private_tpm();
+	enroll(TRUE);
+	tpm_reset(swtpm);
+	a = vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER);
+	usleep(1200000);
+	b = vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER);
+	ca = clock_of(a);
+	cb = clock_of(b);
+	ck_assert(!ca.safe && !cb.safe);
+
+	ear = appraise(chunk_clone(b), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	ear->destroy(ear);
+	/* behind beyond the tolerance, but the counters are all we have */
+	ear = appraise(chunk_clone(a), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	ck_assert(!result.recorded);
+	ck_assert_msg(strstr(result.clock, "not safe"), "%s", result.clock);
+	ck_assert_msg(strstr(result.clock, "compared boot counters only"), "%s",
+				  result.clock);
+	ear->destroy(ear);
+	assert_recorded("affirming", &cb);
+	chunk_free(&a);
+	chunk_free(&b);
+	private_tpm_destroy(swtpm);
+}
+END_TEST
+
+START_TEST(test_not_authentic_not_recorded)
+{
+	ratkn_evidence_t *parsed, *forged;
+	verifier_result_t result;
+	ratkn_clock_info_t cgood;
+	ratkn_pcr_values_t *values;
+	ratkn_pcr_selection_t sel;
+	uint8_t binding[RATKN_HASH_LEN];
+	chunk_t good, quote, sig;
+	ratkn_ear_t *ear;
+
+	enroll(TRUE);
+	set_reference(PCRS);
+	good = vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER);
+	cgood = clock_of(good);
+	ear = appraise(good, &result);
+	ear->destroy(ear);
+	assert_recorded("affirming", &cgood);
+
+	/* a later quote with a broken signature: contraindicated, but it does
+	 * not change what is recorded for the AK */
+	usleep(20000);
+	ck_assert(ratkn_pcr_selection_parse(PCRS, &sel));
+	vt_binding(attester, RATKN_IKE_RESPONDER, binding);
+	ck_assert(attester->tpm->quote(attester->tpm, &sel,
+								   chunk_from_thing(binding), &quote, &sig,
+								   &values));
+	sig.ptr[sig.len - 1] ^= 0x01;
+	forged = ratkn_evidence_create(RATKN_IKE_RESPONDER,
+								   chunk_from_thing(attester->session),
+								   chunk_from_thing(attester->identity), quote,
+								   sig, attester->ak_public, values);
+	ck_assert(forged);
+	parsed = ratkn_evidence_parse(forged->get_encoding(forged));
+	ck_assert(parsed);
+	parsed->destroy(parsed);
+	ear = appraise(chunk_clone(forged->get_encoding(forged)), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	ck_assert(!result.authentic && !result.recorded);
+	ck_assert_str_eq(result.clock, "");
+	ear->destroy(ear);
+	assert_recorded("affirming", &cgood);
+	forged->destroy(forged);
+	chunk_free(&quote);
+	chunk_free(&sig);
+}
+END_TEST
+
 Suite *appraiser_suite_create()
 {
 	Suite *s;
@@ -541,6 +980,22 @@ Suite *appraiser_suite_create()
 	tcase_add_loop_test(tc, test_forged, 0, countof(forgeries));
 	tcase_add_test(tc, test_not_an_ak);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_challenge_fresh);
+	tcase_add_loop_test(tc, test_challenge_refused, 0,
+						countof(bad_challenges));
+	tcase_add_test(tc, test_challenge_not_quoted);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("clock");
+	tcase_add_unchecked_fixture(tc, swtpm_fixture_setup,
+								swtpm_fixture_teardown);
+	tcase_add_checked_fixture(tc, setup_clock, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_clock_order);
+	tcase_add_test(tc, test_clock_replayed);
+	tcase_add_test(tc, test_clock_backwards);
+	tcase_add_test(tc, test_clock_not_safe);
+	tcase_add_test(tc, test_not_authentic_not_recorded);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("rsa");

@@ -16,6 +16,7 @@
 #include "verifier_tests.h"
 #include "swtpm_fixture.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -37,6 +38,8 @@
 
 #include <ratkn_ak.h>
 #include <ratkn_ear.h>
+
+#include "verifier_enroll.h"
 
 /**
  * Programs under test
@@ -335,7 +338,8 @@ static void setup_with(bool tls)
 	}
 	write_config(NULL);
 	ck_assert_int_eq(ctl0(NULL, "keygen"), 0);
-	ck_assert_int_eq(ctl0(NULL, "group", "add", "default"), 0);
+	ck_assert_int_eq(ctl0(NULL, "group", "add", "default", "--enroll",
+						  "open"), 0);
 	ck_assert(start_daemon());
 }
 
@@ -1233,8 +1237,10 @@ END_TEST
 START_TEST(test_ctl)
 {
 	vt_attester_t *attester;
-	chunk_t out;
-	char *refs, *db;
+	chunk_t out, cert, pub;
+	char *refs, *db, *der, *pem, ek[VERIFIER_FPR_LEN + 1];
+	char upper[VERIFIER_FPR_LEN + 1];
+	int i;
 
 	ck_assert_int_eq(ctl0(NULL, "group", "add", "default"), 1);
 	ck_assert_int_eq(ctl0(NULL, "group", "add", "bad name"), 1);
@@ -1269,6 +1275,71 @@ START_TEST(test_ctl)
 	ck_assert_int_eq(ctl0(&out, "group", "list"), 0);
 	ck_assert(strstr(out.ptr, "sha256:1,7"));
 	chunk_free(&out);
+
+	/* enrollment policy: open and closed groups */
+	ck_assert_int_eq(ctl0(&out, "group", "list"), 0);
+	ck_assert_msg(strstr(out.ptr, "ENROLL") && strstr(out.ptr, "default  "
+				  "            open"), "%s", out.ptr);
+	chunk_free(&out);
+	ck_assert_int_eq(ctl0(NULL, "group", "add", "fleet"), 0);
+	ck_assert_int_eq(ctl0(NULL, "group", "add", "lab", "--enroll", "open"),
+					 0);
+	ck_assert_int_eq(ctl0(&out, "group", "list"), 0);
+	ck_assert(strstr(out.ptr, "fleet                closed"));
+	ck_assert(strstr(out.ptr, "lab                  open"));
+	chunk_free(&out);
+	ck_assert_int_eq(ctl0(NULL, "group", "set", "lab", "--enroll", "closed"),
+					 0);
+	ck_assert_int_eq(ctl0(&out, "group", "list"), 0);
+	ck_assert(strstr(out.ptr, "lab                  closed"));
+	chunk_free(&out);
+	ck_assert_int_eq(ctl0(NULL, "group", "set", "lab"), 2);
+	ck_assert_int_eq(ctl0(NULL, "group", "set", "lab", "--enroll", "maybe"),
+					 2);
+	ck_assert_int_eq(ctl0(NULL, "group", "set", "nope", "--enroll", "open"),
+					 1);
+	ck_assert_int_eq(ctl0(NULL, "group", "add", "x", "--enroll"), 2);
+
+	/* EK assignments, by certificate (DER, PEM) or fingerprint */
+	ck_assert(attester->tpm->get_ek(attester->tpm, &cert, &pub));
+	ck_assert(verifier_ek_fingerprint(cert, ek));
+	ck_assert(asprintf(&der, "%s/ek.der", d.dir) > 0);
+	ck_assert(chunk_write(cert, der, 0600, TRUE));
+	shell("openssl x509 -inform DER -in ek.der -out ek.pem");
+	ck_assert_int_eq(ctl0(&out, "ek", "assign", der, "fleet"), 0);
+	ck_assert(strstr(out.ptr, ek));
+	chunk_free(&out);
+	ck_assert_int_eq(ctl0(&out, "ek", "list"), 0);
+	ck_assert(strstr(out.ptr, ek));
+	ck_assert(strstr(out.ptr, "fleet"));
+	chunk_free(&out);
+	ck_assert_int_eq(ctl0(&out, "group", "list"), 0);
+	ck_assert(strstr(out.ptr, "fleet                closed -  "));
+	chunk_free(&out);
+	/* a group with assigned EKs stays */
+	ck_assert_int_eq(ctl0(NULL, "group", "remove", "fleet"), 1);
+	ck_assert(asprintf(&pem, "%s/ek.pem", d.dir) > 0);
+	ck_assert_int_eq(ctl0(NULL, "ek", "assign", pem, "lab"), 0);
+	ck_assert_int_eq(ctl0(&out, "ek", "list"), 0);
+	ck_assert(strstr(out.ptr, "lab"));
+	ck_assert(!strstr(out.ptr, "fleet"));
+	chunk_free(&out);
+	for (i = 0; ek[i]; i++)
+	{
+		upper[i] = toupper(ek[i]);
+	}
+	upper[i] = '\0';
+	ck_assert_int_eq(ctl0(NULL, "ek", "remove", upper), 0);
+	ck_assert_int_eq(ctl0(NULL, "ek", "remove", pem), 1);
+	ck_assert_int_eq(ctl0(NULL, "ek", "assign", ek, "nope"), 1);
+	ck_assert_int_eq(ctl0(NULL, "ek", "assign", "/nonexistent", "lab"), 1);
+	ck_assert_int_eq(ctl0(NULL, "ek", "assign", refs, "lab"), 1);
+	ck_assert_int_eq(ctl0(NULL, "ek", "assign", ek), 2);
+	ck_assert_int_eq(ctl0(NULL, "group", "remove", "fleet"), 0);
+	free(der);
+	free(pem);
+	chunk_free(&cert);
+	chunk_free(&pub);
 
 	/* usage errors */
 	ck_assert_int_eq(ctl0(NULL, "group"), 2);

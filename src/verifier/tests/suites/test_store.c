@@ -16,6 +16,7 @@
 #include "verifier_tests.h"
 
 #include <stdio.h>
+#include <unistd.h>
 #include <sqlite3.h>
 
 #include "verifier_store.h"
@@ -291,11 +292,17 @@ START_TEST(test_attesters)
 	ck_assert_str_eq(got->last_status, "");
 	verifier_attester_destroy(got);
 
-	store->record_attestation(store, a.fingerprint, 1234, "warning");
+	ck_assert_int_eq(store->record_attestation(store, a.fingerprint, 1234,
+					"warning", &(ratkn_clock_info_t){ .clock = 5000,
+					.reset_count = 3, .safe = TRUE }), VERIFIER_STORE_OK);
 	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
 					 VERIFIER_STORE_OK);
 	ck_assert_int_eq(got->last_seen, 1234);
 	ck_assert_str_eq(got->last_status, "warning");
+	ck_assert(got->has_clock);
+	ck_assert_int_eq(got->clock.clock, 5000);
+	ck_assert_int_eq(got->clock.reset_count, 3);
+	ck_assert(got->clock.safe);
 	verifier_attester_destroy(got);
 
 	ck_assert_int_eq(store->get_attester(store, b.fingerprint, &got),
@@ -357,7 +364,299 @@ START_TEST(test_attester_replace)
 END_TEST
 
 /**
- * A session with a secret hash of a value
+ * Record an attestation with a clock info, return the store's answer
+ */
+static verifier_store_status_t record(char *fpr, time_t when, char *status,
+									  uint32_t reset, uint32_t restart,
+									  uint64_t clock)
+{
+	ratkn_clock_info_t info = {
+		.clock = clock,
+		.reset_count = reset,
+		.restart_count = restart,
+		.safe = TRUE,
+	};
+
+	return store->record_attestation(store, fpr, when, status, &info);
+}
+
+/**
+ * Check the recorded attestation of an attester
+ */
+static void assert_recorded(char *fpr, time_t when, char *status,
+							uint32_t reset, uint32_t restart, uint64_t clock)
+{
+	verifier_attester_t *got;
+
+	ck_assert_int_eq(store->get_attester(store, fpr, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(got->last_seen, when);
+	ck_assert_str_eq(got->last_status, status);
+	ck_assert(got->has_clock);
+	ck_assert_int_eq(got->clock.reset_count, reset);
+	ck_assert_int_eq(got->clock.restart_count, restart);
+	ck_assert(got->clock.clock == clock);
+	verifier_attester_destroy(got);
+}
+
+START_TEST(test_record_newer_only)
+{
+	verifier_attester_t a, *got;
+
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	a = attester("spki", "default", NULL);
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert(!got->has_clock);
+	verifier_attester_destroy(got);
+
+	/* the first one is recorded */
+	ck_assert_int_eq(record(a.fingerprint, 100, "contraindicated", 2, 1,
+							60000), VERIFIER_STORE_OK);
+	assert_recorded(a.fingerprint, 100, "contraindicated", 2, 1, 60000);
+	/* not the same again, not an older clock, an older restart or reset */
+	ck_assert_int_eq(record(a.fingerprint, 101, "affirming", 2, 1, 60000),
+					 VERIFIER_STORE_EXISTS);
+	ck_assert_int_eq(record(a.fingerprint, 102, "affirming", 2, 1, 59999),
+					 VERIFIER_STORE_EXISTS);
+	ck_assert_int_eq(record(a.fingerprint, 103, "affirming", 2, 0, 90000),
+					 VERIFIER_STORE_EXISTS);
+	ck_assert_int_eq(record(a.fingerprint, 104, "affirming", 1, 9, 90000),
+					 VERIFIER_STORE_EXISTS);
+	assert_recorded(a.fingerprint, 100, "contraindicated", 2, 1, 60000);
+	/* a later clock, restart, reset are; the clock may restart lower */
+	ck_assert_int_eq(record(a.fingerprint, 105, "warning", 2, 1, 60001),
+					 VERIFIER_STORE_OK);
+	assert_recorded(a.fingerprint, 105, "warning", 2, 1, 60001);
+	ck_assert_int_eq(record(a.fingerprint, 106, "affirming", 2, 2, 10),
+					 VERIFIER_STORE_OK);
+	assert_recorded(a.fingerprint, 106, "affirming", 2, 2, 10);
+	ck_assert_int_eq(record(a.fingerprint, 107, "none", 3, 0, 5),
+					 VERIFIER_STORE_OK);
+	assert_recorded(a.fingerprint, 107, "none", 3, 0, 5);
+	/* the full 64-bit range of the clock */
+	ck_assert_int_eq(record(a.fingerprint, 108, "affirming", 3, 0,
+							0xfffffffffffffff0ULL), VERIFIER_STORE_OK);
+	assert_recorded(a.fingerprint, 108, "affirming", 3, 0,
+					0xfffffffffffffff0ULL);
+	ck_assert_int_eq(record(a.fingerprint, 109, "affirming", 3, 0,
+							0x7fffffffffffffffULL), VERIFIER_STORE_EXISTS);
+	ck_assert_int_eq(record(a.fingerprint, 110, "affirming", 3, 0,
+							0xffffffffffffffffULL), VERIFIER_STORE_OK);
+	/* unknown attester */
+	ck_assert_int_eq(record("' OR 1=1 --", 111, "affirming", 9, 0, 0),
+					 VERIFIER_STORE_NOT_FOUND);
+
+	/* replacing the attester (operator) forgets the clock */
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert(!got->has_clock);
+	ck_assert_int_eq(got->last_seen, 0);
+	verifier_attester_destroy(got);
+	ck_assert_int_eq(record(a.fingerprint, 112, "affirming", 0, 0, 1),
+					 VERIFIER_STORE_OK);
+}
+END_TEST
+
+START_TEST(test_group_enroll)
+{
+	verifier_group_t group, *g;
+	array_t *groups;
+
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	/* closed unless the operator opens it */
+	ck_assert(!group.enroll);
+	ck_assert_int_eq(store->set_group_enroll(store, "default", TRUE),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert(group.enroll);
+	groups = store->list_groups(store);
+	ck_assert_int_eq(array_count(groups), 1);
+	array_get(groups, 0, &g);
+	ck_assert(g->enroll);
+	array_destroy_function(groups, (void*)free, NULL);
+	ck_assert_int_eq(store->set_group_enroll(store, "default", FALSE),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_group(store, "default", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert(!group.enroll);
+	ck_assert_int_eq(store->set_group_enroll(store, "nope", TRUE),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->set_group_enroll(store, "' OR 1=1 --", TRUE),
+					 VERIFIER_STORE_NOT_FOUND);
+}
+END_TEST
+
+/**
+ * Fingerprints of EKs and AKs of the tests
+ */
+#define EK1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define EK2 "2222222222222222222222222222222222222222222222222222222222222222"
+
+START_TEST(test_ek_assignments)
+{
+	verifier_group_t group;
+	verifier_ek_t *ek;
+	char assigned[VERIFIER_GROUP_MAX + 1];
+	array_t *eks;
+
+	ck_assert_int_eq(store->add_group(store, "fleet"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_group(store, "lab"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->assign_ek(store, "1111", "fleet"),
+					 VERIFIER_STORE_INVALID);
+	ck_assert_int_eq(store->assign_ek(store, EK1, "nope"),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->get_ek_group(store, EK1, assigned),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->assign_ek(store, EK1, "fleet"),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->assign_ek(store, EK2, "fleet"),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_ek_group(store, EK1, assigned),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(assigned, "fleet");
+	ck_assert_int_eq(store->get_group(store, "fleet", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(group.eks, 2);
+	/* a new assignment replaces the old one */
+	ck_assert_int_eq(store->assign_ek(store, EK2, "lab"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_ek_group(store, EK2, assigned),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(assigned, "lab");
+	eks = store->list_eks(store);
+	ck_assert_int_eq(array_count(eks), 2);
+	array_get(eks, 0, &ek);
+	ck_assert_str_eq(ek->fingerprint, EK1);
+	ck_assert_str_eq(ek->group, "fleet");
+	ck_assert(ek->assigned >= time(NULL) - 5);
+	array_destroy_function(eks, (void*)free, NULL);
+
+	/* groups with assigned EKs stay */
+	ck_assert_int_eq(store->remove_group(store, "fleet"),
+					 VERIFIER_STORE_IN_USE);
+	ck_assert_int_eq(store->unassign_ek(store, EK1), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->unassign_ek(store, EK1),
+					 VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->unassign_ek(store, "x"), VERIFIER_STORE_NOT_FOUND);
+	ck_assert_int_eq(store->remove_group(store, "fleet"), VERIFIER_STORE_OK);
+}
+END_TEST
+
+START_TEST(test_check_enrollment)
+{
+	verifier_attester_t a;
+	char other[VERIFIER_GROUP_MAX + 1];
+
+	ck_assert_int_eq(store->add_group(store, "closed"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_group(store, "open"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_group(store, "fleet"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->set_group_enroll(store, "open", TRUE),
+					 VERIFIER_STORE_OK);
+	a = attester("spki", "open", "ek");
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	memset(other, 'x', sizeof(other));
+
+	/* an EK without assignment: open groups only */
+	ck_assert_int_eq(store->check_enrollment(store, EK2, EK1, "closed",
+											 other), VERIFIER_STORE_DENIED);
+	ck_assert_str_eq(other, "");
+	ck_assert_int_eq(store->check_enrollment(store, EK2, EK1, "open", other),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->check_enrollment(store, EK2, EK1, "nope", other),
+					 VERIFIER_STORE_NOT_FOUND);
+	/* an assigned EK: its group, open or not, only */
+	ck_assert_int_eq(store->assign_ek(store, EK1, "fleet"),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->check_enrollment(store, EK2, EK1, "fleet",
+											 other), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->check_enrollment(store, EK2, EK1, "open", other),
+					 VERIFIER_STORE_DENIED);
+	ck_assert_str_eq(other, "fleet");
+	/* an enrolled AK stays in its group */
+	ck_assert_int_eq(store->check_enrollment(store, a.fingerprint, EK2,
+											 "open", other),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->check_enrollment(store, a.fingerprint, EK1,
+											 "fleet", other),
+					 VERIFIER_STORE_CONFLICT);
+	ck_assert_str_eq(other, "open");
+	ck_assert_int_eq(store->check_enrollment(store, "x", EK1, "fleet",
+											 other), VERIFIER_STORE_INVALID);
+}
+END_TEST
+
+START_TEST(test_enroll_attester)
+{
+	verifier_attester_t a, *got;
+	char other[VERIFIER_GROUP_MAX + 1];
+
+	ck_assert_int_eq(store->add_group(store, "open"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_group(store, "other"), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->set_group_enroll(store, "open", TRUE),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->set_group_enroll(store, "other", TRUE),
+					 VERIFIER_STORE_OK);
+	a = attester("spki", "open", "ek cert");
+	a.enrolled = 1000;
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(record(a.fingerprint, 1001, "affirming", 1, 0, 500),
+					 VERIFIER_STORE_OK);
+
+	/* again into its group: the EK certificate and time are refreshed, its
+	 * history and clock stay */
+	a = attester("spki", "open", "new ek cert");
+	a.enrolled = 2000;
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(got->enrolled, 2000);
+	ck_assert(chunk_equals(got->ek_cert, chunk_from_str("new ek cert")));
+	ck_assert(chunk_equals(got->ak_spki, chunk_from_str("spki")));
+	verifier_attester_destroy(got);
+	assert_recorded(a.fingerprint, 1001, "affirming", 1, 0, 500);
+
+	/* into another group: refused, whatever the other group allows */
+	a = attester("spki", "other", "ek cert");
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
+					 VERIFIER_STORE_CONFLICT);
+	ck_assert_str_eq(other, "open");
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(got->group, "open");
+	verifier_attester_destroy(got);
+
+	/* a closed group, another EK's assignment */
+	ck_assert_int_eq(store->set_group_enroll(store, "other", FALSE),
+					 VERIFIER_STORE_OK);
+	a = attester("spki 2", "other", "ek cert");
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK2, other),
+					 VERIFIER_STORE_DENIED);
+	ck_assert_str_eq(other, "");
+	ck_assert_int_eq(store->assign_ek(store, EK2, "other"),
+					 VERIFIER_STORE_OK);
+	a = attester("spki 2", "open", "ek cert");
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK2, other),
+					 VERIFIER_STORE_DENIED);
+	ck_assert_str_eq(other, "other");
+	a = attester("spki 2", "other", "ek cert");
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK2, other),
+					 VERIFIER_STORE_OK);
+	/* no EK certificate: no enrollment */
+	a = attester("spki 3", "open", NULL);
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
+					 VERIFIER_STORE_INVALID);
+}
+END_TEST
+
+/**
+ * A session of EK1 from a client with a secret hash of a value
  */
 static verifier_session_t session(char *id, time_t expires)
 {
@@ -369,8 +668,31 @@ static verifier_session_t session(char *id, time_t expires)
 
 	snprintf(s.id, sizeof(s.id), "%s", id);
 	snprintf(s.group, sizeof(s.group), "default");
+	snprintf(s.ek, sizeof(s.ek), "%s", EK1);
+	snprintf(s.client, sizeof(s.client), "192.0.2.1");
 	memset(s.secret_hash, 0x5a, sizeof(s.secret_hash));
 	return s;
+}
+
+/**
+ * Limits high enough not to matter
+ */
+static verifier_session_limits_t no_limits = {
+	.total = 1000,
+	.per_ek = 1000,
+	.per_client = 1000,
+};
+
+/**
+ * Limits with a total
+ */
+static verifier_session_limits_t *total(u_int max)
+{
+	static verifier_session_limits_t limits;
+
+	limits = no_limits;
+	limits.total = max;
+	return &limits;
 }
 
 START_TEST(test_sessions)
@@ -379,7 +701,7 @@ START_TEST(test_sessions)
 	time_t now = time(NULL);
 
 	s = session("00112233445566778899aabbccddeeff", now + 60);
-	ck_assert_int_eq(store->add_session(store, &s, 10, now),
+	ck_assert_int_eq(store->add_session(store, &s, &no_limits, now),
 					 VERIFIER_STORE_OK);
 	ck_assert_int_eq(store->take_session(store, "ffff", now, &got),
 					 VERIFIER_STORE_NOT_FOUND);
@@ -389,6 +711,8 @@ START_TEST(test_sessions)
 	ck_assert(chunk_equals(got->ak_spki, s.ak_spki));
 	ck_assert(chunk_equals(got->ek_cert, s.ek_cert));
 	ck_assert_str_eq(got->group, "default");
+	ck_assert_str_eq(got->ek, EK1);
+	ck_assert_str_eq(got->client, "192.0.2.1");
 	ck_assert(memeq(got->secret_hash, s.secret_hash, sizeof(s.secret_hash)));
 	ck_assert_int_eq(got->expires, now + 60);
 	verifier_session_destroy(got);
@@ -404,7 +728,7 @@ START_TEST(test_session_expiry)
 	time_t now = time(NULL);
 
 	s = session("00112233445566778899aabbccddeeff", now + 60);
-	ck_assert_int_eq(store->add_session(store, &s, 10, now),
+	ck_assert_int_eq(store->add_session(store, &s, &no_limits, now),
 					 VERIFIER_STORE_OK);
 	ck_assert_int_eq(store->take_session(store, s.id, now + 60, &got),
 					 VERIFIER_STORE_NOT_FOUND);
@@ -425,21 +749,117 @@ START_TEST(test_session_limit)
 	{
 		snprintf(id, sizeof(id), "%032x", i);
 		s = session(id, now + 60);
-		ck_assert_int_eq(store->add_session(store, &s, 3, now),
+		snprintf(s.ek, sizeof(s.ek), "%064x", i);
+		snprintf(s.client, sizeof(s.client), "192.0.2.%d", i);
+		ck_assert_int_eq(store->add_session(store, &s, total(3), now),
 						 VERIFIER_STORE_OK);
 	}
 	s = session("ffffffffffffffffffffffffffffffff", now + 60);
-	ck_assert_int_eq(store->add_session(store, &s, 3, now),
+	snprintf(s.ek, sizeof(s.ek), "%064x", 9);
+	ck_assert_int_eq(store->add_session(store, &s, total(3), now),
 					 VERIFIER_STORE_EXISTS);
 	/* expired ones are purged when adding */
-	ck_assert_int_eq(store->add_session(store, &s, 3, now + 61),
+	ck_assert_int_eq(store->add_session(store, &s, total(3), now + 61),
 					 VERIFIER_STORE_OK);
 	snprintf(id, sizeof(id), "%032x", 0);
 	ck_assert_int_eq(store->take_session(store, id, now, &got),
 					 VERIFIER_STORE_NOT_FOUND);
 	s = session("", now + 60);
-	ck_assert_int_eq(store->add_session(store, &s, 3, now),
+	ck_assert_int_eq(store->add_session(store, &s, total(3), now),
 					 VERIFIER_STORE_INVALID);
+	s = session("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", now + 60);
+	s.ek[0] = '\0';
+	ck_assert_int_eq(store->add_session(store, &s, total(3), now),
+					 VERIFIER_STORE_INVALID);
+	s = session("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", now + 60);
+	s.client[0] = '\0';
+	ck_assert_int_eq(store->add_session(store, &s, total(3), now),
+					 VERIFIER_STORE_INVALID);
+}
+END_TEST
+
+START_TEST(test_session_per_ek)
+{
+	verifier_session_limits_t limits = no_limits;
+	verifier_session_t s, *got;
+	time_t now = time(NULL);
+	char id[33];
+	int i;
+
+	/* many starts for one EK (from anywhere): only its newest two stay */
+	limits.per_ek = 2;
+	for (i = 0; i < 10; i++)
+	{
+		snprintf(id, sizeof(id), "%032x", i);
+		s = session(id, now + 60 + i);
+		snprintf(s.client, sizeof(s.client), "198.51.100.%d", i);
+		ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+						 VERIFIER_STORE_OK);
+	}
+	/* another EK is not affected */
+	s = session("ffffffffffffffffffffffffffffffff", now + 60);
+	snprintf(s.ek, sizeof(s.ek), "%s", EK2);
+	ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+					 VERIFIER_STORE_OK);
+	for (i = 0; i < 8; i++)
+	{
+		snprintf(id, sizeof(id), "%032x", i);
+		ck_assert_int_eq(store->take_session(store, id, now, &got),
+						 VERIFIER_STORE_NOT_FOUND);
+	}
+	for (i = 8; i < 10; i++)
+	{
+		snprintf(id, sizeof(id), "%032x", i);
+		ck_assert_int_eq(store->take_session(store, id, now, &got),
+						 VERIFIER_STORE_OK);
+		verifier_session_destroy(got);
+	}
+	ck_assert_int_eq(store->take_session(store, s.id, now, &got),
+					 VERIFIER_STORE_OK);
+	verifier_session_destroy(got);
+}
+END_TEST
+
+START_TEST(test_session_per_client)
+{
+	verifier_session_limits_t limits = no_limits;
+	verifier_session_t s, *got;
+	time_t now = time(NULL);
+	char id[33];
+	int i;
+
+	limits.per_client = 3;
+	limits.per_ek = 2;
+	for (i = 0; i < 3; i++)
+	{
+		snprintf(id, sizeof(id), "%032x", i);
+		s = session(id, now + 60 + i);
+		snprintf(s.ek, sizeof(s.ek), "%064x", i);
+		ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+						 VERIFIER_STORE_OK);
+	}
+	/* the fourth of this client is refused ... */
+	s = session("ffffffffffffffffffffffffffffffff", now + 60);
+	snprintf(s.ek, sizeof(s.ek), "%064x", 0);
+	ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+					 VERIFIER_STORE_LIMIT);
+	/* ... and dropped none of the EK's others */
+	snprintf(id, sizeof(id), "%032x", 0);
+	ck_assert_int_eq(store->take_session(store, id, now, &got),
+					 VERIFIER_STORE_OK);
+	verifier_session_destroy(got);
+	/* another client is fine, and one that finished or expired too */
+	snprintf(s.client, sizeof(s.client), "192.0.2.2");
+	ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+					 VERIFIER_STORE_OK);
+	s = session("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", now + 60);
+	snprintf(s.ek, sizeof(s.ek), "%064x", 7);
+	ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->add_session(store, &s, &limits, now),
+					 VERIFIER_STORE_LIMIT);
+	ck_assert_int_eq(store->add_session(store, &s, &limits, now + 70),
+					 VERIFIER_STORE_OK);
 }
 END_TEST
 
@@ -463,17 +883,168 @@ START_TEST(test_persistence)
 }
 END_TEST
 
-START_TEST(test_schema_version)
+/**
+ * Run SQL on the test's database file (without the store)
+ */
+static void sql(char *statements)
 {
 	sqlite3 *db;
+	char *msg = NULL;
+
+	ck_assert(sqlite3_open(path, &db) == SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(db, statements, NULL, NULL, &msg) == SQLITE_OK,
+				  "%s", msg);
+	sqlite3_close(db);
+}
+
+/**
+ * Get an integer from the test's database file (without the store)
+ */
+static int sql_int(char *query)
+{
+	sqlite3_stmt *stmt;
+	sqlite3 *db;
+	int value;
+
+	ck_assert(sqlite3_open(path, &db) == SQLITE_OK);
+	ck_assert(sqlite3_prepare_v2(db, query, -1, &stmt, NULL) == SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(stmt), SQLITE_ROW);
+	value = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	sqlite3_close(db);
+	return value;
+}
+
+START_TEST(test_schema_version)
+{
+	char newer[64];
 
 	store->destroy(store);
 	store = NULL;
-	ck_assert(sqlite3_open(path, &db) == SQLITE_OK);
-	ck_assert(sqlite3_exec(db, "PRAGMA user_version = 2", NULL, NULL,
-						   NULL) == SQLITE_OK);
-	sqlite3_close(db);
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), VERIFIER_STORE_SCHEMA);
+	snprintf(newer, sizeof(newer), "PRAGMA user_version = %d",
+			 VERIFIER_STORE_SCHEMA + 1);
+	sql(newer);
 	ck_assert(!verifier_store_create(path));
+	/* and left alone */
+	ck_assert_int_eq(sql_int("PRAGMA user_version"),
+					 VERIFIER_STORE_SCHEMA + 1);
+}
+END_TEST
+
+/**
+ * A database of schema version 1 as ratkn-verifier 0.1 created it, with a
+ * group, a reference value, an attester that attested and a pending
+ * enrollment
+ */
+static char *schema_v1_with_data =
+	"CREATE TABLE groups ("
+	"  name TEXT PRIMARY KEY NOT NULL,"
+	"  pcrs TEXT NOT NULL DEFAULT '',"
+	"  warning TEXT NOT NULL DEFAULT '',"
+	"  created INTEGER NOT NULL"
+	");"
+	"CREATE TABLE reference_values ("
+	"  grp TEXT NOT NULL REFERENCES groups(name) ON DELETE CASCADE,"
+	"  bank TEXT NOT NULL,"
+	"  pcr INTEGER NOT NULL,"
+	"  digest BLOB NOT NULL,"
+	"  PRIMARY KEY (grp, bank, pcr, digest)"
+	");"
+	"CREATE TABLE attesters ("
+	"  fingerprint TEXT PRIMARY KEY NOT NULL,"
+	"  ak_spki BLOB NOT NULL,"
+	"  ek_cert BLOB,"
+	"  grp TEXT NOT NULL REFERENCES groups(name),"
+	"  enrolled INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL DEFAULT 0,"
+	"  last_status TEXT NOT NULL DEFAULT ''"
+	");"
+	"CREATE INDEX attesters_grp ON attesters(grp);"
+	"CREATE TABLE enroll_sessions ("
+	"  id TEXT PRIMARY KEY NOT NULL,"
+	"  secret_hash BLOB NOT NULL,"
+	"  ak_spki BLOB NOT NULL,"
+	"  ek_cert BLOB NOT NULL,"
+	"  grp TEXT NOT NULL,"
+	"  expires INTEGER NOT NULL"
+	");"
+	"PRAGMA user_version = 1;"
+	"INSERT INTO groups (name, pcrs, warning, created) VALUES "
+	"  ('servers', 'sha256:7', 'sha256:7', 1700000000);"
+	"INSERT INTO reference_values (grp, bank, pcr, digest) VALUES "
+	"  ('servers', 'sha256', 7, zeroblob(32));"
+	"INSERT INTO attesters VALUES ("
+	"  '0000000000000000000000000000000000000000000000000000000000000001',"
+	"  x'3059', x'3082', 'servers', 1700000001, 1700000002, 'warning');"
+	"INSERT INTO enroll_sessions VALUES ("
+	"  '00112233445566778899aabbccddeeff', zeroblob(32), x'30', x'30',"
+	"  'servers', 4000000000);";
+
+START_TEST(test_migrate_v1)
+{
+	verifier_attester_t *got;
+	verifier_group_t group;
+	ratkn_reference_t *ref;
+	char *fpr =
+		"0000000000000000000000000000000000000000000000000000000000000001";
+
+	store->destroy(store);
+	store = NULL;
+	unlink(path);
+	sql(schema_v1_with_data);
+
+	store = verifier_store_create(path);
+	ck_assert(store);
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), VERIFIER_STORE_SCHEMA);
+
+	/* the data is still there */
+	ck_assert_int_eq(store->get_group(store, "servers", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(group.references, 1);
+	ck_assert_int_eq(group.attesters, 1);
+	ck_assert(ratkn_pcr_selection_contains(&group.warning, 0x000b, 7));
+	/* closed for self-enrollment until the operator opens it */
+	ck_assert(!group.enroll);
+	ck_assert_int_eq(group.eks, 0);
+	ck_assert_int_eq(store->get_reference(store, "servers", &ref),
+					 VERIFIER_STORE_OK);
+	ck_assert(ref);
+	ref->destroy(ref);
+	ck_assert_int_eq(store->get_attester(store, fpr, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(got->group, "servers");
+	ck_assert_int_eq(got->enrolled, 1700000001);
+	ck_assert_int_eq(got->last_seen, 1700000002);
+	ck_assert_str_eq(got->last_status, "warning");
+	/* pending enrollments (without EK and client) were dropped */
+	ck_assert_int_eq(sql_int("SELECT COUNT(*) FROM enroll_sessions"), 0);
+	/* with no clock yet: the next authentic evidence is recorded */
+	ck_assert(!got->has_clock);
+	verifier_attester_destroy(got);
+	ck_assert_int_eq(record(fpr, 1700000003, "affirming", 1, 0, 1000),
+					 VERIFIER_STORE_OK);
+	assert_recorded(fpr, 1700000003, "affirming", 1, 0, 1000);
+
+	/* migrated once: opening it again changes nothing */
+	store->destroy(store);
+	store = verifier_store_create(path);
+	ck_assert(store);
+	assert_recorded(fpr, 1700000003, "affirming", 1, 0, 1000);
+}
+END_TEST
+
+START_TEST(test_migrate_failure)
+{
+	store->destroy(store);
+	store = NULL;
+	unlink(path);
+	/* a version 1 database whose attesters table has the new columns
+	 * already: the migration fails and changes nothing */
+	sql("CREATE TABLE attesters (fingerprint TEXT, clock INTEGER);"
+		"PRAGMA user_version = 1;");
+	ck_assert(!verifier_store_create(path));
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), 1);
 }
 END_TEST
 
@@ -516,6 +1087,11 @@ Suite *store_suite_create()
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_attesters);
 	tcase_add_test(tc, test_attester_replace);
+	tcase_add_test(tc, test_record_newer_only);
+	tcase_add_test(tc, test_group_enroll);
+	tcase_add_test(tc, test_ek_assignments);
+	tcase_add_test(tc, test_check_enrollment);
+	tcase_add_test(tc, test_enroll_attester);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sessions");
@@ -523,12 +1099,16 @@ Suite *store_suite_create()
 	tcase_add_test(tc, test_sessions);
 	tcase_add_test(tc, test_session_expiry);
 	tcase_add_test(tc, test_session_limit);
+	tcase_add_test(tc, test_session_per_ek);
+	tcase_add_test(tc, test_session_per_client);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("database");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_persistence);
 	tcase_add_test(tc, test_schema_version);
+	tcase_add_test(tc, test_migrate_v1);
+	tcase_add_test(tc, test_migrate_failure);
 	tcase_add_test(tc, test_not_a_database);
 	suite_add_tcase(s, tc);
 
