@@ -151,7 +151,7 @@ static command_t commands[] = {
 	  "write the EK certificate as PEM, optionally verify it with the TPM "
 	  "manufacturer's CA certificates", cmd_ek_show },
 	{ "enroll", NULL, "--verifier URL|NAME [--ca FILE] [--group NAME] "
-	  "[--timeout SECONDS] [--handle H]",
+	  "[--timeout SECONDS] [--handle H] [--allow-http]",
 	  "enroll the AK at a verifier, proving with the EK that it is in this "
 	  "TPM; into the group the verifier's operator assigned to the EK, or "
 	  "into an open GROUP (default 'default')", cmd_enroll },
@@ -1090,7 +1090,7 @@ out:
 
 /**
  * ratkn enroll --verifier URL|NAME [--ca FILE] [--group NAME]
- *             [--timeout SECONDS] [--handle H]
+ *             [--timeout SECONDS] [--handle H] [--allow-http]
  */
 static int cmd_enroll(context_t *ctx, command_t *cmd, int argc, char *argv[])
 {
@@ -1100,12 +1100,14 @@ static int cmd_enroll(context_t *ctx, command_t *cmd, int argc, char *argv[])
 		{ "group", required_argument, NULL, 'g' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "handle", required_argument, NULL, 'H' },
+		{ "allow-http", no_argument, NULL, 'A' },
 		GLOBAL_OPTIONS,
 		{ 0 }
 	};
 	char *verifier = NULL, *url, *ca = NULL, *group = NULL, *end;
 	char buf[PATH_MAX];
 	long timeout = 0;
+	bool allow_http = FALSE;
 	int opt, rc;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
@@ -1136,6 +1138,9 @@ static int cmd_enroll(context_t *ctx, command_t *cmd, int argc, char *argv[])
 				{
 					return EXIT_USAGE;
 				}
+				break;
+			case 'A':
+				allow_http = TRUE;
 				break;
 			default:
 				rc = global_option(ctx, cmd, opt);
@@ -1193,10 +1198,11 @@ static int cmd_enroll(context_t *ctx, command_t *cmd, int argc, char *argv[])
 					verifier);
 		}
 	}
-	if (!strcasepfx(url, "http://") && !strcasepfx(url, "https://"))
+	if (!strcasepfx(url, "https://") &&
+		!(strcasepfx(url, "http://") && allow_http))
 	{
-		error("invalid verifier URL '%s' (https://HOST[:PORT] expected)",
-			  url);
+		error("invalid verifier URL '%s' (https://HOST[:PORT] expected; "
+			  "http:// only with --allow-http, for tests)", url);
 		return EXIT_USAGE;
 	}
 	return enroll(ctx, url, ca, timeout ?: ENROLL_TIMEOUT, group);
