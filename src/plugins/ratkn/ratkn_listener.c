@@ -2961,6 +2961,43 @@ METHOD(listener_t, ike_updown, bool,
 	return TRUE;
 }
 
+/**
+ * Replace an IKE_SA that re-establishing IKE_SAs are to replace by its
+ * rekeyed successor; the mutex is held
+ */
+static void replace_id(private_ratkn_listener_t *this, ike_sa_id_t *old,
+					   ike_sa_id_t *new)
+{
+	enumerator_t *enumerator;
+	pending_t *pending;
+	ike_sa_id_t *id;
+	void *key;
+
+	enumerator = this->reestablishing->create_enumerator(this->reestablishing);
+	while (enumerator->enumerate(enumerator, &key, &id))
+	{
+		if (id->equals(id, old))
+		{
+			this->reestablishing->put(this->reestablishing, key,
+									  new->clone(new));
+			id->destroy(id);
+			DBG2(DBG_IKE, "ratkn: the re-attestation under way now replaces "
+				 "the rekeyed IKE_SA");
+		}
+	}
+	enumerator->destroy(enumerator);
+	enumerator = this->pending->create_enumerator(this->pending);
+	while (enumerator->enumerate(enumerator, &key, &pending))
+	{
+		if (pending->replaces->equals(pending->replaces, old))
+		{
+			pending->replaces->destroy(pending->replaces);
+			pending->replaces = new->clone(new);
+		}
+	}
+	enumerator->destroy(enumerator);
+}
+
 METHOD(listener_t, ike_rekey, bool,
 	private_ratkn_listener_t *this, ike_sa_t *old, ike_sa_t *new)
 {
@@ -2979,6 +3016,9 @@ METHOD(listener_t, ike_rekey, bool,
 		entry->id = new_id;
 		replaced = this->entries->put(this->entries, (void*)new_id, entry);
 	}
+	/* a re-attestation under way (make-before-break) must delete the
+	 * successor if it fails, not the rekeyed IKE_SA that is gone */
+	replace_id(this, old->get_id(old), new->get_id(new));
 	this->mutex->unlock(this->mutex);
 	if (replaced)
 	{	/* not reached, a new IKE_SA has no state */
