@@ -882,27 +882,37 @@ METHOD(verifier_store_t, assign_ek, verifier_store_status_t,
 				VERIFIER_STORE_OK : VERIFIER_STORE_FAILED;
 }
 
-METHOD(verifier_store_t, unassign_ek, verifier_store_status_t,
-	private_verifier_store_t *this, char *ek)
+/**
+ * Delete the row a statement with one text parameter selects
+ */
+static verifier_store_status_t delete_row(private_verifier_store_t *this,
+										  char *sql, char *key, char *what)
 {
 	sqlite3_stmt *stmt;
 
-	if (!fingerprint_valid(ek))
-	{
-		return VERIFIER_STORE_NOT_FOUND;
-	}
-	stmt = prepare(this, "DELETE FROM ek_assignments WHERE ek = ?");
+	stmt = prepare(this, sql);
 	if (!stmt)
 	{
 		return VERIFIER_STORE_FAILED;
 	}
-	sqlite3_bind_text(stmt, 1, ek, -1, SQLITE_TRANSIENT);
-	if (!step_done(this, stmt, "removing an EK assignment"))
+	sqlite3_bind_text(stmt, 1, key, -1, SQLITE_TRANSIENT);
+	if (!step_done(this, stmt, what))
 	{
 		return VERIFIER_STORE_FAILED;
 	}
 	return sqlite3_changes(this->db) ? VERIFIER_STORE_OK
 									 : VERIFIER_STORE_NOT_FOUND;
+}
+
+METHOD(verifier_store_t, unassign_ek, verifier_store_status_t,
+	private_verifier_store_t *this, char *ek)
+{
+	if (!fingerprint_valid(ek))
+	{
+		return VERIFIER_STORE_NOT_FOUND;
+	}
+	return delete_row(this, "DELETE FROM ek_assignments WHERE ek = ?", ek,
+					  "removing an EK assignment");
 }
 
 METHOD(verifier_store_t, get_ek_group, verifier_store_status_t,
@@ -1202,24 +1212,12 @@ METHOD(verifier_store_t, get_attester, verifier_store_status_t,
 METHOD(verifier_store_t, remove_attester, verifier_store_status_t,
 	private_verifier_store_t *this, char *fpr)
 {
-	sqlite3_stmt *stmt;
-
 	if (!fingerprint_valid(fpr))
 	{
 		return VERIFIER_STORE_NOT_FOUND;
 	}
-	stmt = prepare(this, "DELETE FROM attesters WHERE fingerprint = ?");
-	if (!stmt)
-	{
-		return VERIFIER_STORE_FAILED;
-	}
-	sqlite3_bind_text(stmt, 1, fpr, -1, SQLITE_TRANSIENT);
-	if (!step_done(this, stmt, "removing an attester"))
-	{
-		return VERIFIER_STORE_FAILED;
-	}
-	return sqlite3_changes(this->db) ? VERIFIER_STORE_OK
-									 : VERIFIER_STORE_NOT_FOUND;
+	return delete_row(this, "DELETE FROM attesters WHERE fingerprint = ?",
+					  fpr, "removing an attester");
 }
 
 METHOD(verifier_store_t, list_attesters, array_t*,

@@ -107,6 +107,21 @@ static message_t *create_init(bool request, chunk_t nonce)
 	return message;
 }
 
+/**
+ * Receive the responder's IKE_SA_INIT response with its RATKN_NEGOTIATE
+ */
+static void receive_answer(chunk_t answer, chunk_t nr)
+{
+	message_t *message;
+
+	ike_sa->get_id(ike_sa)->set_responder_spi(ike_sa->get_id(ike_sa),
+									htobe64(0x1112131415161718ULL));
+	message = create_init(FALSE, nr);
+	message->add_notify(message, FALSE, RATKN_NOTIFY_NEGOTIATE, answer);
+	charon->bus->message(charon->bus, message, TRUE, TRUE);
+	message->destroy(message);
+}
+
 START_TEST(test_loaded)
 {
 	ck_assert(lib->plugins->has_feature(lib->plugins,
@@ -175,12 +190,7 @@ START_TEST(test_ppk)
 							   chunk_from_str("response"), ni, nr);
 	message->destroy(message);
 
-	ike_sa->get_id(ike_sa)->set_responder_spi(ike_sa->get_id(ike_sa),
-									htobe64(0x1112131415161718ULL));
-	message = create_init(FALSE, nr);
-	message->add_notify(message, FALSE, RATKN_NOTIFY_NEGOTIATE, answer);
-	charon->bus->message(charon->bus, message, TRUE, TRUE);
-	message->destroy(message);
+	receive_answer(answer, nr);
 
 	/* charon's credential manager now finds SK through the plugin */
 	key = lib->credmgr->get_shared(lib->credmgr, SHARED_PPK, ppk_id, NULL);
@@ -255,12 +265,7 @@ static void negotiate_and_serve_ppk()
 	ck_assert(answer.len);
 	message->destroy(message);
 
-	ike_sa->get_id(ike_sa)->set_responder_spi(ike_sa->get_id(ike_sa),
-									htobe64(0x1112131415161718ULL));
-	message = create_init(FALSE, nr);
-	message->add_notify(message, FALSE, RATKN_NOTIFY_NEGOTIATE, answer);
-	charon->bus->message(charon->bus, message, TRUE, TRUE);
-	message->destroy(message);
+	receive_answer(answer, nr);
 	responder->destroy(responder);
 
 	ppk_id = identification_create_from_string("ratkn");
