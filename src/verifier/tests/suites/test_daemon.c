@@ -1090,7 +1090,7 @@ START_TEST(test_enroll)
 {
 	vt_attester_t *attester;
 	json_t *json, *done;
-	chunk_t cert, pub, blob, encrypted, secret, out;
+	chunk_t cert, pub, blob, encrypted, secret, out, altered, spki;
 	char *body, *c, *a, *s, *path;
 	ratkn_ear_t *ear;
 
@@ -1136,6 +1136,24 @@ START_TEST(test_enroll)
 	ck_assert_int_eq(ear->get_claims(ear)->trust[RATKN_EAR_TV_HARDWARE], 2);
 	ear->destroy(ear);
 	chunk_free(&out);
+
+	/* the same key claiming other attributes (noDA flipped): the SPKI is
+	 * the enrolled one and the quote verifies, the TPM Name does not match
+	 * the one enrollment proved */
+	altered = vt_ak_public_no_da(attester);
+	ck_assert(ratkn_ak_spki_from_tpm(altered, &spki));
+	ck_assert(chunk_equals(spki, attester->spki));
+	out = vt_evidence_ak(attester, PCRS, RATKN_IKE_INITIATOR, altered);
+	ear = attest(out, "contraindicated");
+	ck_assert_str_eq(ear->get_claims(ear)->reason, "AK_PUBLIC does not match "
+					 "the enrolled AK's TPM Name (attributes or policy "
+					 "differ)");
+	ck_assert_int_eq(ear->get_claims(ear)->trust[RATKN_EAR_TV_INSTANCE], 97);
+	ck_assert_int_eq(ear->get_claims(ear)->trust[RATKN_EAR_TV_HARDWARE], 0);
+	ear->destroy(ear);
+	chunk_free(&out);
+	chunk_free(&spki);
+	chunk_free(&altered);
 
 	free(path);
 	free(body);
