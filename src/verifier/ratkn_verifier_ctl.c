@@ -30,6 +30,8 @@
 
 #include <library.h>
 
+#include <tss2/tss2_mu.h>
+
 #include <ratkn_ak.h>
 #include <ratkn_pcr.h>
 #include <ratkn_reference.h>
@@ -124,9 +126,11 @@ static command_t commands[] = {
 	{ "attester", "remove", "FPR",
 	  "remove an attester (SHA-256 fingerprint of its AK)", TRUE,
 	  cmd_attester_remove },
-	{ "attester", "add", "--ak FILE.pem --group GROUP",
-	  "register an AK manually, without EK check (weaker than enrollment)",
-	  TRUE, cmd_attester_add },
+	{ "attester", "add",
+	  "(--ak FILE.pem | --ak-public FILE) [--ak-name HEX] --group GROUP",
+	  "register an AK manually, without EK check (weaker than enrollment); "
+	  "its public area (TPMT_PUBLIC or TPM2B_PUBLIC) or TPM Name pins its "
+	  "attributes too", TRUE, cmd_attester_add },
 	{ "ek", "assign", "EK GROUP",
 	  "AKs of the EK enroll into GROUP only, open or not (EK: certificate "
 	  "file, PEM or DER, or SHA-256 of its SubjectPublicKeyInfo in hex)",
@@ -536,12 +540,14 @@ static int cmd_attester_list(context_t *ctx, verifier_store_t *store,
 	{
 		return store_error(VERIFIER_STORE_FAILED, "", "");
 	}
-	printf("%-64s %-16s %-6s %-20s %-20s %s\n", "AK (SHA-256 OF SPKI)",
-		   "GROUP", "EK", "ENROLLED", "LAST ATTESTATION", "STATUS");
+	printf("%-64s %-16s %-6s %-6s %-20s %-20s %s\n", "AK (SHA-256 OF SPKI)",
+		   "GROUP", "EK", "NAME", "ENROLLED", "LAST ATTESTATION", "STATUS");
 	while (array_remove(attesters, ARRAY_HEAD, &attester))
 	{
-		printf("%-64s %-16s %-6s %-20s %-20s %s\n", attester->fingerprint,
-			   attester->group, attester->ek_cert.len ? "yes" : "manual",
+		printf("%-64s %-16s %-6s %-6s %-20s %-20s %s\n",
+			   attester->fingerprint, attester->group,
+			   attester->ek_cert.len ? "yes" : "manual",
+			   attester->ak_name.len ? "pinned" : "-",
 			   format_time(attester->enrolled, enrolled, sizeof(enrolled)),
 			   format_time(attester->last_seen, seen, sizeof(seen)),
 			   attester->last_status[0] ? attester->last_status : "-");
@@ -570,17 +576,62 @@ static int cmd_attester_remove(context_t *ctx, verifier_store_t *store,
 					   argv[1]);
 }
 
+/**
+ * Load the public area of an AK: a marshalled TPMT_PUBLIC, or a
+ * TPM2B_PUBLIC (its size first) as tpm2-tools writes it, of a key usable as
+ * AK. Returns the TPMT_PUBLIC and its SubjectPublicKeyInfo.
+ */
+static bool load_ak_public(char *path, chunk_t *tpmt, chunk_t *spki)
+{
+	TPM2B_PUBLIC pub = {};
+	chunk_t *data, area;
+	size_t offset = 0;
+	bool ok;
+
+	data = chunk_map(path, FALSE);
+	if (!data)
+	{
+		error("cannot read '%s': %s", path, strerror(errno));
+		return FALSE;
+	}
+	area = *data;
+	if (area.len > 2 && untoh16(area.ptr) == area.len - 2 &&
+		Tss2_MU_TPM2B_PUBLIC_Unmarshal(area.ptr, area.len, &offset,
+									   &pub) == TSS2_RC_SUCCESS &&
+		offset == area.len)
+	{	/* a TPM2B_PUBLIC, the TPMT_PUBLIC follows its size */
+		area = chunk_skip(area, 2);
+	}
+	ok = ratkn_ak_spki_from_tpm(area, spki);
+	if (ok)
+	{
+		*tpmt = chunk_clone(area);
+	}
+	else
+	{
+		error("'%s' is not the public area of an AK (a marshalled "
+			  "TPMT_PUBLIC or TPM2B_PUBLIC of a restricted ECC or RSA "
+			  "signing key with fixedTPM, fixedParent and "
+			  "sensitiveDataOrigin)", path);
+	}
+	chunk_unmap(data);
+	return ok;
+}
+
 static int cmd_attester_add(context_t *ctx, verifier_store_t *store,
 							int argc, char *argv[])
 {
 	struct option options[] = {
 		{ "ak", required_argument, NULL, 'a' },
+		{ "ak-public", required_argument, NULL, 'p' },
+		{ "ak-name", required_argument, NULL, 'n' },
 		{ "group", required_argument, NULL, 'g' },
 		{ 0 }
 	};
 	verifier_attester_t attester = {};
-	char *ak = NULL, *group = NULL;
-	int opt, rc;
+	chunk_t spki = chunk_empty, tpmt = chunk_empty, name = chunk_empty;
+	char *ak = NULL, *ak_public = NULL, *ak_name = NULL, *group = NULL;
+	int opt, rc = EXIT_ERROR;
 
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1)
 	{
@@ -589,6 +640,12 @@ static int cmd_attester_add(context_t *ctx, verifier_store_t *store,
 			case 'a':
 				ak = optarg;
 				break;
+			case 'p':
+				ak_public = optarg;
+				break;
+			case 'n':
+				ak_name = optarg;
+				break;
 			case 'g':
 				group = optarg;
 				break;
@@ -596,15 +653,58 @@ static int cmd_attester_add(context_t *ctx, verifier_store_t *store,
 				return EXIT_USAGE;
 		}
 	}
-	if (!ak || !group || optind != argc)
+	if ((!ak && !ak_public) || !group || optind != argc)
 	{
-		error("attester add needs --ak FILE.pem and --group GROUP");
+		error("attester add needs --ak FILE.pem or --ak-public FILE, and "
+			  "--group GROUP");
 		return EXIT_USAGE;
 	}
-	if (!ratkn_ak_load(ak, &attester.ak_spki))
+	if (ak && !ratkn_ak_load(ak, &attester.ak_spki))
 	{
 		error("cannot load a public key from '%s'", ak);
-		return EXIT_ERROR;
+		goto out;
+	}
+	if (ak_public)
+	{	/* the public area pins the Name, and gives the key */
+		if (!load_ak_public(ak_public, &tpmt, &spki))
+		{
+			goto out;
+		}
+		if (!ratkn_ak_name(tpmt, &attester.ak_name))
+		{
+			error("the nameAlg of '%s' is not supported", ak_public);
+			goto out;
+		}
+		if (ak && !chunk_equals(spki, attester.ak_spki))
+		{
+			error("'%s' and '%s' are different keys", ak, ak_public);
+			goto out;
+		}
+		if (!ak)
+		{
+			attester.ak_spki = spki;
+			spki = chunk_empty;
+		}
+	}
+	if (ak_name)
+	{
+		if (!ratkn_ak_name_from_hex(ak_name, &name))
+		{
+			error("'%s' is not a TPM Name (nameAlg and hash in hex, as "
+				  "'ratkn ak show --name' prints it)", ak_name);
+			goto out;
+		}
+		if (attester.ak_name.len && !chunk_equals(name, attester.ak_name))
+		{
+			error("the TPM Name of '%s' is %+B, not %s", ak_public,
+				  &attester.ak_name, ak_name);
+			goto out;
+		}
+		if (!attester.ak_name.len)
+		{	/* the operator's word that this is the Name of the key */
+			attester.ak_name = name;
+			name = chunk_empty;
+		}
 	}
 	snprintf(attester.group, sizeof(attester.group), "%s", group);
 	rc = store_error(store->add_attester(store, &attester), "group", group);
@@ -612,7 +712,13 @@ static int cmd_attester_add(context_t *ctx, verifier_store_t *store,
 	{
 		printf("%s\n", attester.fingerprint);
 	}
+
+out:
 	chunk_free(&attester.ak_spki);
+	chunk_free(&attester.ak_name);
+	chunk_free(&spki);
+	chunk_free(&tpmt);
+	chunk_free(&name);
 	return rc;
 }
 

@@ -279,6 +279,39 @@ static bool check_clock(private_verifier_appraiser_t *this,
 }
 
 /**
+ * Check that the evidence's AK_PUBLIC has the TPM Name pinned for the
+ * attester, if any. The SPKI the attester was found by does not cover the
+ * AK's attributes and policy, the Name does.
+ */
+static bool check_name(verifier_attester_t *attester,
+					   ratkn_evidence_t *evidence, verifier_result_t *result)
+{
+	chunk_t name = chunk_empty;
+	bool match;
+
+	if (!attester->ak_name.len)
+	{	/* registered with its public key only: attributes unproven */
+		return TRUE;
+	}
+	match = ratkn_ak_name(evidence->get_ak_public(evidence), &name) &&
+			chunk_equals(name, attester->ak_name);
+	if (!match)
+	{
+		DBG2(DBG_PTS, "appraisal: AK %s claims a public area with Name %+B, "
+			 "its pinned Name is %+B", result->ak, &name,
+			 &attester->ak_name);
+		set(result, RATKN_EAR_CONTRAINDICATED, TV_UNRECOGNIZED_INSTANCE,
+			TV_NONE, TV_NONE, TV_NONE);
+		add_reason(result, "AK_PUBLIC does not match the %s (attributes or "
+				   "policy differ)", attester->ek_cert.len ?
+				   "enrolled AK's TPM Name" :
+				   "TPM Name registered for this AK");
+	}
+	chunk_free(&name);
+	return match;
+}
+
+/**
  * Appraise parsed evidence, fill in the result, set *newer if the evidence
  * is authentic and newer than the recorded one
  */
@@ -332,11 +365,24 @@ static void check(private_verifier_appraiser_t *this,
 	}
 	snprintf(result->group, sizeof(result->group), "%s", attester->group);
 	hardware = attester->ek_cert.len ? TV_APPROVED : TV_NONE;
+	if (!check_name(attester, evidence, result))
+	{
+		verifier_attester_destroy(attester);
+		return;
+	}
 
 	/* authenticity and internal consistency: the quote's qualifyingData
-	 * must be the binding of the claimed role, session and identity */
+	 * must be the binding of the claimed role, session and identity; an AK
+	 * with a pinned Name is trusted by its Name only */
 	appraisal = ratkn_appraisal_create();
-	appraisal->add_ak(appraisal, attester->ak_spki);
+	if (attester->ak_name.len)
+	{
+		appraisal->add_ak_name(appraisal, attester->ak_name);
+	}
+	else
+	{
+		appraisal->add_ak(appraisal, attester->ak_spki);
+	}
 	appraised = appraisal->appraise(appraisal, evidence,
 							evidence->get_role(evidence),
 							evidence->get_session_hash(evidence),

@@ -225,6 +225,7 @@ METHOD(verifier_enroll_t, start, verifier_enroll_status_t,
 	verifier_session_t session = {};
 	uint8_t secret[VERIFIER_ENROLL_SECRET_LEN], id[16];
 	chunk_t ak_spki = chunk_empty, ek_spki = chunk_empty, name = chunk_empty;
+	chunk_t ak_name = chunk_empty;
 	char fpr[VERIFIER_FPR_LEN + 1], ek[VERIFIER_FPR_LEN + 1], why[256] = "";
 	char other[VERIFIER_GROUP_MAX + 1] = "";
 	verifier_enroll_status_t result = VERIFIER_ENROLL_FAILED;
@@ -279,7 +280,10 @@ METHOD(verifier_enroll_t, start, verifier_enroll_status_t,
 		goto out;
 	}
 	result = VERIFIER_ENROLL_FAILED;
-	if (!ratkn_credential_name(ak_public, &name))
+	/* the credential is bound to the Name, which the attester's evidence
+	 * must match later: both computations must agree */
+	if (!ratkn_credential_name(ak_public, &name) ||
+		!ratkn_ak_name(ak_public, &ak_name) || !chunk_equals(name, ak_name))
 	{
 		snprintf(reason, len, "ak_public has no valid name");
 		result = VERIFIER_ENROLL_BAD_REQUEST;
@@ -309,6 +313,7 @@ METHOD(verifier_enroll_t, start, verifier_enroll_status_t,
 		goto out;
 	}
 	session.ak_spki = ak_spki;
+	session.ak_name = name;
 	session.ek_cert = ek_cert;
 	session.expires = time(NULL) + VERIFIER_ENROLL_LIFETIME;
 	snprintf(session.group, sizeof(session.group), "%s", group);
@@ -350,6 +355,7 @@ out:
 	chunk_free(&ak_spki);
 	chunk_free(&ek_spki);
 	chunk_free(&name);
+	chunk_free(&ak_name);
 	return result;
 }
 
@@ -394,6 +400,9 @@ METHOD(verifier_enroll_t, finish, verifier_enroll_status_t,
 		return VERIFIER_ENROLL_FAILED;
 	}
 	attester.ak_spki = session->ak_spki;
+	/* ActivateCredential proved that the TPM of the EK holds the AK with
+	 * this Name, so its attributes are proven, not only its key */
+	attester.ak_name = session->ak_name;
 	attester.ek_cert = session->ek_cert;
 	attester.enrolled = time(NULL);
 	snprintf(attester.group, sizeof(attester.group), "%s", session->group);

@@ -95,9 +95,9 @@ struct verifier_enroll_t {
 
 	/**
 	 * Start an enrollment: check the EK certificate, the AK and the
-	 * enrollment policy, protect a fresh secret for the AK's name with the
-	 * EK (MakeCredential) and keep a pending session with the secret's
-	 * hash.
+	 * enrollment policy, protect a fresh secret for the AK's TPM Name with
+	 * the EK (MakeCredential) and keep a pending session with the secret's
+	 * hash and the Name.
 	 *
 	 * At most VERIFIER_ENROLL_MAX_PER_EK enrollments of an EK are pending
 	 * (starting another drops its oldest), at most
@@ -127,10 +127,11 @@ struct verifier_enroll_t {
 
 	/**
 	 * Finish an enrollment with the secret the attester's TPM recovered;
-	 * the session is used up whatever the outcome. The enrollment policy is
-	 * checked again, together with adding the attester in one transaction
-	 * (the policy may have changed, another enrollment of the AK may have
-	 * finished since the start).
+	 * the session is used up whatever the outcome. The attester is stored
+	 * with the AK's TPM Name, which the secret proved. The enrollment
+	 * policy is checked again, together with adding the attester in one
+	 * transaction (the policy may have changed, another enrollment of the
+	 * AK may have finished since the start).
 	 *
 	 * @param session		session identifier
 	 * @param secret		recovered secret

@@ -85,6 +85,18 @@ static char *migrate_v2 =
 	"PRAGMA user_version = 2;";
 
 /**
+ * Migration from version 2 to 3: the TPM Name of an AK (NULL: not pinned;
+ * AKs enrolled before get it when they enroll again), which pending
+ * enrollments carry from start to finish (those pending are dropped)
+ */
+static char *migrate_v3 =
+	"ALTER TABLE attesters ADD COLUMN ak_name BLOB;"
+	"DELETE FROM enroll_sessions;"
+	"ALTER TABLE enroll_sessions ADD COLUMN ak_name BLOB NOT NULL "
+	"  DEFAULT x'';"
+	"PRAGMA user_version = 3;";
+
+/**
  * Schema versions: the SQL that makes each version from the one before
  * (version 1 from an empty database)
  */
@@ -96,6 +108,7 @@ static struct {
 } migrations[] = {
 	{ 1, &schema_v1 },
 	{ 2, &migrate_v2 },
+	{ 3, &migrate_v3 },
 };
 
 typedef struct private_verifier_store_t private_verifier_store_t;
@@ -135,6 +148,7 @@ void verifier_attester_destroy(verifier_attester_t *attester)
 	if (attester)
 	{
 		chunk_free(&attester->ak_spki);
+		chunk_free(&attester->ak_name);
 		chunk_free(&attester->ek_cert);
 		free(attester);
 	}
@@ -148,6 +162,7 @@ void verifier_session_destroy(verifier_session_t *session)
 	if (session)
 	{
 		chunk_free(&session->ak_spki);
+		chunk_free(&session->ak_name);
 		chunk_free(&session->ek_cert);
 		memwipe(session->secret_hash, sizeof(session->secret_hash));
 		free(session);
@@ -177,6 +192,21 @@ bool verifier_fingerprint_valid(char *fpr)
 {
 	return fpr && strlen(fpr) == VERIFIER_FPR_LEN &&
 		   strspn(fpr, "0123456789abcdef") == VERIFIER_FPR_LEN;
+}
+
+/*
+ * Described in header
+ */
+bool verifier_ak_name_valid(chunk_t name)
+{
+	size_t len;
+
+	if (name.len < 2)
+	{
+		return FALSE;
+	}
+	len = ratkn_pcr_alg_digest_len(untoh16(name.ptr));
+	return len && name.len == 2 + len;
 }
 
 /**
@@ -801,7 +831,8 @@ METHOD(verifier_store_t, add_attester, verifier_store_status_t,
 	{
 		return VERIFIER_STORE_FAILED;
 	}
-	if (!fingerprint_valid(attester->fingerprint))
+	if (!fingerprint_valid(attester->fingerprint) ||
+		(attester->ak_name.len && !verifier_ak_name_valid(attester->ak_name)))
 	{
 		return VERIFIER_STORE_INVALID;
 	}
@@ -811,7 +842,8 @@ METHOD(verifier_store_t, add_attester, verifier_store_status_t,
 		return status;
 	}
 	stmt = prepare(this, "INSERT OR REPLACE INTO attesters (fingerprint, "
-				   "ak_spki, ek_cert, grp, enrolled) VALUES (?, ?, ?, ?, ?)");
+				   "ak_spki, ek_cert, grp, enrolled, ak_name) VALUES "
+				   "(?, ?, ?, ?, ?, ?)");
 	if (!stmt)
 	{
 		return VERIFIER_STORE_FAILED;
@@ -821,6 +853,7 @@ METHOD(verifier_store_t, add_attester, verifier_store_status_t,
 	bind_blob(stmt, 3, attester->ek_cert);
 	sqlite3_bind_text(stmt, 4, attester->group, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(stmt, 5, attester->enrolled ?: time(NULL));
+	bind_blob(stmt, 6, attester->ak_name);
 	return step_done(this, stmt, "adding an attester") ?
 				VERIFIER_STORE_OK : VERIFIER_STORE_FAILED;
 }
@@ -1039,7 +1072,7 @@ METHOD(verifier_store_t, check_enrollment, verifier_store_status_t,
  */
 #define ATTESTER_QUERY \
 	"SELECT fingerprint, ak_spki, ek_cert, grp, enrolled, last_seen, " \
-	"last_status, clock, reset_count, restart_count, clock_safe " \
+	"last_status, clock, reset_count, restart_count, clock_safe, ak_name " \
 	"FROM attesters "
 
 /**
@@ -1051,6 +1084,7 @@ static verifier_attester_t *attester_from_row(sqlite3_stmt *stmt)
 
 	INIT(attester,
 		.ak_spki = column_blob(stmt, 1),
+		.ak_name = column_blob(stmt, 11),
 		.ek_cert = column_blob(stmt, 2),
 		.enrolled = sqlite3_column_int64(stmt, 4),
 		.last_seen = sqlite3_column_int64(stmt, 5),
@@ -1118,8 +1152,9 @@ METHOD(verifier_store_t, enroll_attester, verifier_store_status_t,
 	bool failed;
 
 	other[0] = '\0';
-	if (!attester->ak_spki.len || !attester->ek_cert.len)
-	{
+	if (!attester->ak_spki.len || !attester->ek_cert.len ||
+		!verifier_ak_name_valid(attester->ak_name))
+	{	/* enrollment always proves a Name */
 		return VERIFIER_STORE_INVALID;
 	}
 	if (!attester->fingerprint[0] &&
@@ -1142,11 +1177,18 @@ METHOD(verifier_store_t, enroll_attester, verifier_store_status_t,
 	if (status == VERIFIER_STORE_OK)
 	{
 		existing = read_attester(this, attester->fingerprint, &failed);
+		if (existing && existing->ak_name.len &&
+			!chunk_equals(existing->ak_name, attester->ak_name))
+		{
+			DBG1(DBG_CFG, "enrollment: AK %s enrolled again with another "
+				 "TPM Name (other attributes or policy), pinning the new "
+				 "one", attester->fingerprint);
+		}
 		stmt = prepare(this, existing ?
-				"UPDATE attesters SET ek_cert = ?2, enrolled = ?4 "
-				"WHERE fingerprint = ?1 AND grp = ?3" :
+				"UPDATE attesters SET ek_cert = ?2, enrolled = ?4, "
+				"ak_name = ?6 WHERE fingerprint = ?1 AND grp = ?3" :
 				"INSERT INTO attesters (fingerprint, ek_cert, grp, enrolled, "
-				"ak_spki) VALUES (?1, ?2, ?3, ?4, ?5)");
+				"ak_spki, ak_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
 		verifier_attester_destroy(existing);
 		if (failed || !stmt)
 		{
@@ -1161,10 +1203,9 @@ METHOD(verifier_store_t, enroll_attester, verifier_store_status_t,
 			sqlite3_bind_text(stmt, 3, attester->group, -1,
 							  SQLITE_TRANSIENT);
 			sqlite3_bind_int64(stmt, 4, attester->enrolled ?: time(NULL));
-			if (sqlite3_bind_parameter_count(stmt) >= 5)
-			{
-				bind_blob(stmt, 5, attester->ak_spki);
-			}
+			/* ?5 is unused by the UPDATE, binding it is harmless */
+			bind_blob(stmt, 5, attester->ak_spki);
+			bind_blob(stmt, 6, attester->ak_name);
 			if (!step_done(this, stmt, "enrolling an attester"))
 			{
 				status = VERIFIER_STORE_FAILED;
@@ -1375,6 +1416,7 @@ METHOD(verifier_store_t, add_session, verifier_store_status_t,
 	int pending, client;
 
 	if (!session->id[0] || !session->ak_spki.len || !session->ek_cert.len ||
+		!verifier_ak_name_valid(session->ak_name) ||
 		!verifier_group_name_valid(session->group) ||
 		!fingerprint_valid(session->ek) || !session->client[0] ||
 		!limits->per_ek)
@@ -1412,8 +1454,8 @@ METHOD(verifier_store_t, add_session, verifier_store_status_t,
 	if (status == VERIFIER_STORE_OK)
 	{
 		stmt = prepare(this, "INSERT INTO enroll_sessions (id, secret_hash, "
-					   "ak_spki, ek_cert, grp, expires, ek, client) VALUES "
-					   "(?, ?, ?, ?, ?, ?, ?, ?)");
+					   "ak_spki, ek_cert, grp, expires, ek, client, ak_name) "
+					   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 		if (!stmt)
 		{
 			status = VERIFIER_STORE_FAILED;
@@ -1429,6 +1471,7 @@ METHOD(verifier_store_t, add_session, verifier_store_status_t,
 			sqlite3_bind_text(stmt, 7, session->ek, -1, SQLITE_TRANSIENT);
 			sqlite3_bind_text(stmt, 8, session->client, -1,
 							  SQLITE_TRANSIENT);
+			bind_blob(stmt, 9, session->ak_name);
 			if (!step_done(this, stmt, "adding an enrollment"))
 			{
 				status = VERIFIER_STORE_FAILED;
@@ -1458,7 +1501,7 @@ METHOD(verifier_store_t, take_session, verifier_store_status_t,
 		return VERIFIER_STORE_FAILED;
 	}
 	stmt = prepare(this, "SELECT secret_hash, ak_spki, ek_cert, grp, expires, "
-				   "ek, client FROM enroll_sessions WHERE id = ?");
+				   "ek, client, ak_name FROM enroll_sessions WHERE id = ?");
 	if (!stmt)
 	{
 		status = VERIFIER_STORE_FAILED;
@@ -1471,6 +1514,7 @@ METHOD(verifier_store_t, take_session, verifier_store_status_t,
 		{
 			INIT(found,
 				.ak_spki = column_blob(stmt, 1),
+				.ak_name = column_blob(stmt, 7),
 				.ek_cert = column_blob(stmt, 2),
 				.expires = sqlite3_column_int64(stmt, 4),
 			);
@@ -1593,6 +1637,12 @@ static bool init_schema(private_verifier_store_t *this, char *path)
 			 "open them (ratkn-verifier-ctl group set NAME --enroll open) "
 			 "or assign EKs to them (ek assign); pending enrollments were "
 			 "dropped");
+	}
+	if (from > 0 && from < 3)
+	{
+		DBG1(DBG_CFG, "database: AKs enrolled so far have no TPM Name "
+			 "pinned, their attributes are pinned when they enroll again "
+			 "(ratkn enroll); pending enrollments were dropped");
 	}
 	return TRUE;
 }

@@ -31,7 +31,7 @@
  * Version of the database schema (PRAGMA user_version); older databases are
  * migrated when opened.
  */
-#define VERIFIER_STORE_SCHEMA 2
+#define VERIFIER_STORE_SCHEMA 3
 
 /**
  * Longest group name.
@@ -125,6 +125,10 @@ struct verifier_attester_t {
 	char fingerprint[VERIFIER_FPR_LEN + 1];
 	/** DER SubjectPublicKeyInfo of the AK (allocated) */
 	chunk_t ak_spki;
+	/** TPM Name of the AK (nameAlg and hash of its TPMT_PUBLIC), proven at
+	 *  enrollment or given by the operator; empty if not pinned (the AK's
+	 *  attributes are then unproven) (allocated) */
+	chunk_t ak_name;
 	/** DER EK certificate, empty if registered manually (allocated) */
 	chunk_t ek_cert;
 	/** group */
@@ -161,6 +165,8 @@ struct verifier_session_t {
 	uint8_t secret_hash[32];
 	/** DER SubjectPublicKeyInfo of the AK (allocated) */
 	chunk_t ak_spki;
+	/** TPM Name of the AK the credential is made for (allocated) */
+	chunk_t ak_name;
 	/** DER EK certificate (allocated) */
 	chunk_t ek_cert;
 	/** group */
@@ -216,6 +222,15 @@ struct verifier_ek_t {
  * @return				TRUE if valid
  */
 bool verifier_fingerprint_valid(char *fpr);
+
+/**
+ * Check the form of a TPM Name: a nameAlg of SHA-1, SHA-256, SHA-384 or
+ * SHA-512 followed by a hash of its length.
+ *
+ * @param name			Name
+ * @return				TRUE if valid
+ */
+bool verifier_ak_name_valid(chunk_t name);
 
 /**
  * Check a group name: 1-64 characters of A-Z a-z 0-9 . _ -
@@ -375,12 +390,14 @@ struct verifier_store_t {
 									char other[VERIFIER_GROUP_MAX + 1]);
 
 	/**
-	 * Enroll an attester with an EK certificate: in one transaction, check
-	 * the rules of check_enrollment() and add the attester, or refresh its
-	 * EK certificate and enrollment time if it is enrolled in that group
+	 * Enroll an attester with an EK certificate and the TPM Name the
+	 * enrollment proved: in one transaction, check the rules of
+	 * check_enrollment() and add the attester, or refresh its EK
+	 * certificate, Name and enrollment time if it is enrolled in that group
 	 * (its attestation history and clock stay).
 	 *
-	 * @param attester	attester (fingerprint computed from ak_spki if empty)
+	 * @param attester	attester with ak_spki, ak_name and ek_cert
+	 *					(fingerprint computed from ak_spki if empty)
 	 * @param ek		SHA-256 of the EK's SubjectPublicKeyInfo, hex
 	 * @param other		as for check_enrollment()
 	 * @return			OK, NOT_FOUND (group), DENIED, CONFLICT, INVALID or
@@ -395,7 +412,8 @@ struct verifier_store_t {
 	 * enrollment rules; a replaced attester loses its attestation history
 	 * and clock).
 	 *
-	 * @param attester	attester (fingerprint computed from ak_spki if empty)
+	 * @param attester	attester, ak_name optional (fingerprint computed
+	 *					from ak_spki if empty)
 	 * @return			OK, NOT_FOUND (group), INVALID or FAILED
 	 */
 	verifier_store_status_t (*add_attester)(verifier_store_t *this,
@@ -450,7 +468,7 @@ struct verifier_store_t {
 	 * Add a pending enrollment, removing expired ones. If the EK has
 	 * per_ek pending enrollments, its oldest are dropped.
 	 *
-	 * @param session	session (copied)
+	 * @param session	session with the AK's SPKI and Name (copied)
 	 * @param limits	limits of pending enrollments
 	 * @param now		current time
 	 * @return			OK, EXISTS (too many pending in all), LIMIT (too many

@@ -153,6 +153,15 @@ void vt_binding(vt_attester_t *this, ratkn_ike_role_t role,
  */
 chunk_t vt_evidence(vt_attester_t *this, char *pcrs, ratkn_ike_role_t role)
 {
+	return vt_evidence_ak(this, pcrs, role, this->ak_public);
+}
+
+/*
+ * Described in header
+ */
+chunk_t vt_evidence_ak(vt_attester_t *this, char *pcrs, ratkn_ike_role_t role,
+					   chunk_t ak_public)
+{
 	ratkn_pcr_selection_t sel;
 	ratkn_pcr_values_t *values;
 	ratkn_evidence_t *evidence;
@@ -165,13 +174,28 @@ chunk_t vt_evidence(vt_attester_t *this, char *pcrs, ratkn_ike_role_t role)
 							   &quote, &sig, &values));
 	evidence = ratkn_evidence_create(role, chunk_from_thing(this->session),
 									 chunk_from_thing(this->identity), quote,
-									 sig, this->ak_public, values);
+									 sig, ak_public, values);
 	ck_assert(evidence);
 	encoding = chunk_clone(evidence->get_encoding(evidence));
 	evidence->destroy(evidence);
 	chunk_free(&quote);
 	chunk_free(&sig);
 	return encoding;
+}
+
+/*
+ * Described in header
+ */
+chunk_t vt_ak_public_no_da(vt_attester_t *this)
+{
+	chunk_t altered;
+
+	/* TPMT_PUBLIC: type (2), nameAlg (2), objectAttributes (4, big endian):
+	 * noDA is bit 10, in the octet at offset 6 */
+	ck_assert(this->ak_public.len > 8);
+	altered = chunk_clone(this->ak_public);
+	altered.ptr[6] ^= 0x04;
+	return altered;
 }
 
 /*

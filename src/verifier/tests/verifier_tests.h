@@ -117,6 +117,27 @@ chunk_t vt_evidence(vt_attester_t *attester, char *pcrs,
 					ratkn_ike_role_t role);
 
 /**
+ * Create evidence as vt_evidence() does, but claiming another AK_PUBLIC.
+ *
+ * @param attester		attester
+ * @param pcrs			PCR selection
+ * @param role			IKE role
+ * @param ak_public		TPMT_PUBLIC the evidence carries as AK_PUBLIC
+ * @return				RATKN_EVIDENCE notify data (allocated)
+ */
+chunk_t vt_evidence_ak(vt_attester_t *attester, char *pcrs,
+					   ratkn_ike_role_t role, chunk_t ak_public);
+
+/**
+ * The attester's AK_PUBLIC with the noDA attribute flipped: the same key
+ * (same SubjectPublicKeyInfo, its quotes verify), but another TPM Name.
+ *
+ * @param attester		attester
+ * @return				altered TPMT_PUBLIC (allocated)
+ */
+chunk_t vt_ak_public_no_da(vt_attester_t *attester);
+
+/**
  * Create evidence bound to a verifier's challenge as well: the quote's
  * qualifyingData is the binding combined with the challenge, the evidence
  * has a CHALLENGE attribute.

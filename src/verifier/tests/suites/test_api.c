@@ -518,8 +518,10 @@ START_TEST(test_enroll_limits)
 		.per_ek = 1000,
 		.per_client = 1000,
 	};
+	u_char name[34] = { 0x00, 0x0b };
 	verifier_session_t pending = {
 		.ak_spki = chunk_from_str("spki"),
+		.ak_name = chunk_from_thing(name),
 		.ek_cert = chunk_from_str("ek"),
 		.group = "default",
 		.client = "127.0.0.1",

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <ratkn_ak.h>
 #include <ratkn_binding.h>
 #include <ratkn_ear.h>
 #include <ratkn_evidence.h>
@@ -103,6 +104,23 @@ static void enroll(bool ek)
 
 	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
 	ck_assert_str_eq(a.fingerprint, attester->fpr);
+}
+
+/**
+ * Enroll the attester with the TPM Name of its AK, with or without EK
+ * certificate (as enrollment or "attester add --ak-public" do)
+ */
+static void enroll_named(bool ek)
+{
+	verifier_attester_t a = {
+		.ak_spki = attester->spki,
+		.ek_cert = ek ? chunk_from_str("EK certificate") : chunk_empty,
+		.group = "default",
+	};
+
+	ck_assert(ratkn_ak_name(attester->ak_public, &a.ak_name));
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	chunk_free(&a.ak_name);
 }
 
 /**
@@ -515,6 +533,94 @@ START_TEST(test_malformed)
 	ck_assert(!appraiser->appraise(appraiser, evidence, &result));
 	ck_assert(result.malformed);
 	chunk_free(&evidence);
+}
+END_TEST
+
+START_TEST(test_ak_name)
+{
+	verifier_result_t result;
+	verifier_attester_t *a;
+	ratkn_ear_claims_t *claims;
+	chunk_t altered, spki;
+	ratkn_ear_t *ear;
+
+	enroll_named(TRUE);
+	set_reference(PCRS);
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	assert_trust(ear->get_claims(ear), 2, 2, 2, 2);
+	ear->destroy(ear);
+
+	/* the same key claiming other attributes (noDA flipped): the SPKI is
+	 * the enrolled one and the quote's signature verifies, but the Name is
+	 * not the one enrollment proved */
+	altered = vt_ak_public_no_da(attester);
+	ck_assert(ratkn_ak_spki_from_tpm(altered, &spki));
+	ck_assert(chunk_equals(spki, attester->spki));
+	chunk_free(&spki);
+	ear = appraise(vt_evidence_ak(attester, PCRS, RATKN_IKE_RESPONDER,
+								  altered), &result);
+	claims = ear->get_claims(ear);
+	ck_assert_int_eq(claims->status, RATKN_EAR_CONTRAINDICATED);
+	assert_trust(claims, 97, 0, 0, 0);
+	ck_assert_str_eq(claims->reason, "AK_PUBLIC does not match the enrolled "
+					 "AK's TPM Name (attributes or policy differ)");
+	ck_assert_str_eq(claims->policy_id, "ratkn/default");
+	ck_assert_str_eq(result.ak, attester->fpr);
+	/* not authentic evidence of the enrolled AK: nothing recorded */
+	ck_assert(!result.authentic && !result.recorded);
+	ear->destroy(ear);
+	ck_assert_int_eq(store->get_attester(store, attester->fpr, &a),
+					 VERIFIER_STORE_OK);
+	ck_assert_str_eq(a->last_status, "affirming");
+	verifier_attester_destroy(a);
+
+	/* registered by the operator with the Name: likewise, without the
+	 * hardware claim */
+	enroll_named(FALSE);
+	ear = appraise(vt_evidence_ak(attester, PCRS, RATKN_IKE_RESPONDER,
+								  altered), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	ck_assert_str_eq(ear->get_claims(ear)->reason, "AK_PUBLIC does not "
+					 "match the TPM Name registered for this AK (attributes "
+					 "or policy differ)");
+	ear->destroy(ear);
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	assert_trust(ear->get_claims(ear), 2, 2, 2, 0);
+	ear->destroy(ear);
+
+	/* registered with its public key only: the attributes the evidence
+	 * claims are not checked, as before */
+	enroll(FALSE);
+	ear = appraise(vt_evidence_ak(attester, PCRS, RATKN_IKE_RESPONDER,
+								  altered), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	assert_trust(ear->get_claims(ear), 2, 2, 2, 0);
+	ear->destroy(ear);
+	chunk_free(&altered);
+}
+END_TEST
+
+START_TEST(test_ak_name_rsa)
+{
+	verifier_result_t result;
+	chunk_t altered;
+	ratkn_ear_t *ear;
+
+	enroll_named(TRUE);
+	set_reference(PCRS);
+	altered = vt_ak_public_no_da(attester);
+	ear = appraise(vt_evidence_ak(attester, PCRS, RATKN_IKE_RESPONDER,
+								  altered), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_CONTRAINDICATED);
+	ck_assert(strpfx(ear->get_claims(ear)->reason, "AK_PUBLIC does not "
+					 "match the enrolled AK's TPM Name"));
+	ear->destroy(ear);
+	ear = appraise(vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER), &result);
+	ck_assert_int_eq(ear->get_claims(ear)->status, RATKN_EAR_AFFIRMING);
+	ear->destroy(ear);
+	chunk_free(&altered);
 }
 END_TEST
 
@@ -971,6 +1077,7 @@ Suite *appraiser_suite_create()
 	tcase_add_test(tc, test_affirming);
 	tcase_add_test(tc, test_initiator);
 	tcase_add_test(tc, test_manual_attester);
+	tcase_add_test(tc, test_ak_name);
 	tcase_add_test(tc, test_unknown_ak);
 	tcase_add_test(tc, test_pcr_mismatch);
 	tcase_add_test(tc, test_warning_pcr);
@@ -1004,6 +1111,7 @@ Suite *appraiser_suite_create()
 	tcase_add_checked_fixture(tc, setup_rsa, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_rsa);
+	tcase_add_test(tc, test_ak_name_rsa);
 	suite_add_tcase(s, tc);
 
 	return s;

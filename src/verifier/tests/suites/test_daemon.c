@@ -1090,7 +1090,7 @@ START_TEST(test_enroll)
 {
 	vt_attester_t *attester;
 	json_t *json, *done;
-	chunk_t cert, pub, blob, encrypted, secret, out;
+	chunk_t cert, pub, blob, encrypted, secret, out, altered, spki;
 	char *body, *c, *a, *s, *path;
 	ratkn_ear_t *ear;
 
@@ -1136,6 +1136,24 @@ START_TEST(test_enroll)
 	ck_assert_int_eq(ear->get_claims(ear)->trust[RATKN_EAR_TV_HARDWARE], 2);
 	ear->destroy(ear);
 	chunk_free(&out);
+
+	/* the same key claiming other attributes (noDA flipped): the SPKI is
+	 * the enrolled one and the quote verifies, the TPM Name does not match
+	 * the one enrollment proved */
+	altered = vt_ak_public_no_da(attester);
+	ck_assert(ratkn_ak_spki_from_tpm(altered, &spki));
+	ck_assert(chunk_equals(spki, attester->spki));
+	out = vt_evidence_ak(attester, PCRS, RATKN_IKE_INITIATOR, altered);
+	ear = attest(out, "contraindicated");
+	ck_assert_str_eq(ear->get_claims(ear)->reason, "AK_PUBLIC does not match "
+					 "the enrolled AK's TPM Name (attributes or policy "
+					 "differ)");
+	ck_assert_int_eq(ear->get_claims(ear)->trust[RATKN_EAR_TV_INSTANCE], 97);
+	ck_assert_int_eq(ear->get_claims(ear)->trust[RATKN_EAR_TV_HARDWARE], 0);
+	ear->destroy(ear);
+	chunk_free(&out);
+	chunk_free(&spki);
+	chunk_free(&altered);
 
 	free(path);
 	free(body);
@@ -1364,6 +1382,131 @@ START_TEST(test_ctl)
 }
 END_TEST
 
+START_TEST(test_ctl_ak_name)
+{
+	vt_attester_t *attester, *other;
+	chunk_t out, pem, name, hex, altered, evidence, tpm2b;
+	char *ak, *other_ak, *tpmt, *pub, *ek, *refs;
+	ratkn_ear_t *ear;
+
+	attester = vt_attester_create(FALSE);
+	ck_assert(asprintf(&ak, "%s/ak.pem", d.dir) > 0);
+	ck_assert(ratkn_ak_to_pem(attester->spki, &pem));
+	vt_write(ak, "%s", pem.ptr);
+	chunk_free(&pem);
+	/* the public area as TPMT_PUBLIC and as tpm2-tools' TPM2B_PUBLIC */
+	ck_assert(asprintf(&tpmt, "%s/ak.tpmt", d.dir) > 0);
+	ck_assert(chunk_write(attester->ak_public, tpmt, 0600, TRUE));
+	ck_assert(asprintf(&pub, "%s/ak.pub", d.dir) > 0);
+	tpm2b = chunk_cat("cc", chunk_from_chars(attester->ak_public.len >> 8,
+											 attester->ak_public.len & 0xff),
+					  attester->ak_public);
+	ck_assert(chunk_write(tpm2b, pub, 0600, TRUE));
+	chunk_free(&tpm2b);
+	ck_assert(ratkn_ak_name(attester->ak_public, &name));
+	hex = chunk_to_hex(name, NULL, FALSE);
+	ck_assert(asprintf(&refs, "%s/reference.pcrs", d.dir) > 0);
+	vt_write_refs(attester, PCRS, refs);
+	ck_assert_int_eq(ctl0(NULL, "reference", "set", "default", refs), 0);
+	altered = vt_ak_public_no_da(attester);
+	evidence = vt_evidence_ak(attester, PCRS, RATKN_IKE_RESPONDER, altered);
+
+	/* by public key only: not pinned, the claimed attributes pass */
+	ck_assert_int_eq(ctl0(&out, "attester", "add", "--ak", ak, "--group",
+						  "default"), 0);
+	chunk_free(&out);
+	ck_assert_int_eq(ctl0(&out, "attester", "list"), 0);
+	ck_assert_msg(strstr(out.ptr, " NAME ") && strstr(out.ptr, "manual -  "),
+				  "%s", out.ptr);
+	chunk_free(&out);
+	ear = attest(evidence, "affirming");
+	ear->destroy(ear);
+
+	/* by public area (either format): pinned, the key taken from it */
+	ck_assert_int_eq(ctl0(&out, "attester", "add", "--ak-public", tpmt,
+						  "--group", "default"), 0);
+	ck_assert(strpfx(out.ptr, attester->fpr));
+	chunk_free(&out);
+	ck_assert_int_eq(ctl0(&out, "attester", "list"), 0);
+	ck_assert_msg(strstr(out.ptr, "manual pinned"), "%s", out.ptr);
+	chunk_free(&out);
+	ear = attest(evidence, "contraindicated");
+	ck_assert_str_eq(ear->get_claims(ear)->reason, "AK_PUBLIC does not "
+					 "match the TPM Name registered for this AK (attributes "
+					 "or policy differ)");
+	ear->destroy(ear);
+	ck_assert_int_eq(ctl0(&out, "attester", "add", "--ak-public", pub,
+						  "--ak", ak, "--ak-name", hex.ptr, "--group",
+						  "default"), 0);
+	ck_assert(strpfx(out.ptr, attester->fpr));
+	chunk_free(&out);
+	ear = attest(evidence, "contraindicated");
+	ear->destroy(ear);
+	chunk_free(&evidence);
+	evidence = vt_evidence(attester, PCRS, RATKN_IKE_RESPONDER);
+	ear = attest(evidence, "affirming");
+	/* no EK checked */
+	ck_assert_int_eq(ear->get_claims(ear)->trust[RATKN_EAR_TV_HARDWARE], 0);
+	ear->destroy(ear);
+	chunk_free(&evidence);
+
+	/* by public key and Name, as "ratkn ak show --name" prints it */
+	evidence = vt_evidence_ak(attester, PCRS, RATKN_IKE_RESPONDER, altered);
+	ck_assert_int_eq(ctl0(&out, "attester", "add", "--ak", ak, "--ak-name",
+						  hex.ptr, "--group", "default"), 0);
+	chunk_free(&out);
+	ck_assert_int_eq(ctl0(&out, "attester", "list"), 0);
+	ck_assert_msg(strstr(out.ptr, "manual pinned"), "%s", out.ptr);
+	chunk_free(&out);
+	ear = attest(evidence, "contraindicated");
+	ear->destroy(ear);
+	chunk_free(&evidence);
+
+	/* refused: another key, another Name, not a Name, not an AK, no key */
+	other = vt_attester_create(TRUE);
+	ck_assert(asprintf(&other_ak, "%s/other.pem", d.dir) > 0);
+	ck_assert(ratkn_ak_to_pem(other->spki, &pem));
+	vt_write(other_ak, "%s", pem.ptr);
+	chunk_free(&pem);
+	ck_assert_int_eq(ctl0(NULL, "attester", "add", "--ak", other_ak,
+						  "--ak-public", tpmt, "--group", "default"), 1);
+	hex.ptr[hex.len - 1] = hex.ptr[hex.len - 1] == '0' ? '1' : '0';
+	ck_assert_int_eq(ctl0(NULL, "attester", "add", "--ak-public", tpmt,
+						  "--ak-name", hex.ptr, "--group", "default"), 1);
+	ck_assert_int_eq(ctl0(NULL, "attester", "add", "--ak", ak, "--ak-name",
+						  "000b1234", "--group", "default"), 1);
+	ck_assert_int_eq(ctl0(NULL, "attester", "add", "--ak-public", ak,
+						  "--group", "default"), 1);
+	ck_assert(asprintf(&ek, "%s/ek.tpmt", d.dir) > 0);
+	ck_assert(other->tpm->get_ek(other->tpm, &pem, &out));
+	ck_assert(chunk_write(out, ek, 0600, TRUE));
+	chunk_free(&pem);
+	chunk_free(&out);
+	ck_assert_int_eq(ctl0(NULL, "attester", "add", "--ak-public", ek,
+						  "--group", "default"), 1);
+	ck_assert_int_eq(ctl0(NULL, "attester", "add", "--ak-public",
+						  "/nonexistent", "--group", "default"), 1);
+	ck_assert_int_eq(ctl0(NULL, "attester", "add", "--ak-name", hex.ptr,
+						  "--group", "default"), 2);
+	/* and the pinned Name stayed */
+	ck_assert_int_eq(ctl0(&out, "attester", "list"), 0);
+	ck_assert_msg(strstr(out.ptr, "manual pinned"), "%s", out.ptr);
+	chunk_free(&out);
+
+	free(ak);
+	free(other_ak);
+	free(tpmt);
+	free(pub);
+	free(ek);
+	free(refs);
+	chunk_free(&hex);
+	chunk_free(&name);
+	chunk_free(&altered);
+	vt_attester_destroy(other);
+	vt_attester_destroy(attester);
+}
+END_TEST
+
 /**
  * Add the tests that run with and without TLS
  */
@@ -1395,6 +1538,7 @@ Suite *daemon_suite_create()
 	tcase_add_checked_fixture(tc, setup_plain, teardown);
 	add_common(tc);
 	tcase_add_test(tc, test_ctl);
+	tcase_add_test(tc, test_ctl_ak_name);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("https");

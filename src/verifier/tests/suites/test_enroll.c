@@ -21,6 +21,7 @@
 #include "verifier_enroll.h"
 #include "verifier_store.h"
 
+#include <ratkn_ak.h>
 #include <ratkn_credential.h>
 
 #include <openssl/evp.h>
@@ -133,7 +134,7 @@ static verifier_enroll_status_t finish_with(char session[33],
 START_TEST(test_enroll)
 {
 	verifier_attester_t *enrolled;
-	chunk_t blob, encrypted, secret;
+	chunk_t blob, encrypted, secret, name;
 	char session[33], fpr[VERIFIER_FPR_LEN + 1], group[VERIFIER_GROUP_MAX + 1];
 	char reason[256] = "";
 
@@ -151,6 +152,10 @@ START_TEST(test_enroll)
 	ck_assert(chunk_equals(enrolled->ak_spki, attester->spki));
 	ck_assert(chunk_equals(enrolled->ek_cert, ek_cert));
 	ck_assert_str_eq(enrolled->group, "default");
+	/* with the TPM Name the credential was bound to */
+	ck_assert(ratkn_ak_name(attester->ak_public, &name));
+	ck_assert(chunk_equals(enrolled->ak_name, name));
+	chunk_free(&name);
 	verifier_attester_destroy(enrolled);
 
 	/* the session is used up */
@@ -236,6 +241,23 @@ START_TEST(test_other_ak)
 	chunk_free(&blob);
 	chunk_free(&encrypted);
 	vt_attester_destroy(rsa);
+}
+END_TEST
+
+START_TEST(test_other_attributes)
+{
+	chunk_t altered, blob, encrypted, secret;
+	char session[33];
+
+	/* the AK's key with other attributes claimed (noDA flipped): the
+	 * credential is bound to that Name, which no object in the TPM has */
+	altered = vt_ak_public_no_da(attester);
+	start(altered, "default", session, &blob, &encrypted);
+	ck_assert(!attester->tpm->activate_credential(attester->tpm, blob,
+												  encrypted, &secret));
+	chunk_free(&blob);
+	chunk_free(&encrypted);
+	chunk_free(&altered);
 }
 END_TEST
 
@@ -474,8 +496,10 @@ START_TEST(test_client_limit)
 		.per_ek = VERIFIER_ENROLL_MAX_PER_EK,
 		.per_client = VERIFIER_ENROLL_MAX_PER_CLIENT,
 	};
+	u_char name[34] = { 0x00, 0x0b };
 	verifier_session_t s = {
 		.ak_spki = chunk_from_str("spki"),
+		.ak_name = chunk_from_thing(name),
 		.ek_cert = chunk_from_str("ek"),
 		.group = "default",
 		.client = "192.0.2.1",
@@ -566,6 +590,7 @@ Suite *enroll_suite_create()
 	tcase_add_test(tc, test_wrong_secret);
 	tcase_add_test(tc, test_unknown_session);
 	tcase_add_test(tc, test_other_ak);
+	tcase_add_test(tc, test_other_attributes);
 	tcase_add_test(tc, test_rejected);
 	tcase_add_test(tc, test_closed_group);
 	tcase_add_test(tc, test_assigned_ek);

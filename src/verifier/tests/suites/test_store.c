@@ -74,6 +74,36 @@ static verifier_attester_t attester(char *spki, char *group, char *ek)
 	return a;
 }
 
+/**
+ * A TPM Name (nameAlg SHA-256) whose hash is 32 octets of a value; in one
+ * of a few static buffers, valid until the fourth call after
+ */
+static chunk_t name_of(u_char value)
+{
+	static u_char names[4][34];
+	static int next;
+	u_char *name;
+
+	name = names[next++ % countof(names)];
+	name[0] = 0x00;
+	name[1] = 0x0b;
+	memset(name + 2, value, 32);
+	return chunk_create(name, 34);
+}
+
+/**
+ * An attester as enrollment adds it: with an EK certificate and the Name
+ * the enrollment proved
+ */
+static verifier_attester_t enrolled(char *spki, char *group, char *ek,
+									u_char name)
+{
+	verifier_attester_t a = attester(spki, group, ek);
+
+	a.ak_name = name_of(name);
+	return a;
+}
+
 START_TEST(test_group_names)
 {
 	ck_assert(verifier_group_name_valid("default"));
@@ -363,6 +393,49 @@ START_TEST(test_attester_replace)
 }
 END_TEST
 
+START_TEST(test_attester_name)
+{
+	verifier_attester_t a, *got;
+	u_char sha1[22] = { 0x00, 0x04 };
+
+	ck_assert_int_eq(store->add_group(store, "default"), VERIFIER_STORE_OK);
+	/* registered by the operator with a pinned Name, or without */
+	a = attester("spki", "default", NULL);
+	a.ak_name = name_of(0x42);
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert(chunk_equals(got->ak_name, name_of(0x42)));
+	verifier_attester_destroy(got);
+	a = attester("spki", "default", NULL);
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(got->ak_name.len, 0);
+	verifier_attester_destroy(got);
+	/* SHA-1 Names are Names */
+	a.ak_name = chunk_from_thing(sha1);
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_OK);
+
+	/* not a Name: wrong length, unknown nameAlg, too short */
+	a.ak_name = name_of(0x42);
+	a.ak_name.len = 33;
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_INVALID);
+	a.ak_name = name_of(0x42);
+	a.ak_name.ptr[1] = 0x0c;
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_INVALID);
+	a.ak_name = chunk_create(sha1, 1);
+	ck_assert_int_eq(store->add_attester(store, &a), VERIFIER_STORE_INVALID);
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert(chunk_equals(got->ak_name, chunk_from_thing(sha1)));
+	verifier_attester_destroy(got);
+
+	ck_assert(verifier_ak_name_valid(name_of(0)));
+	ck_assert(!verifier_ak_name_valid(chunk_empty));
+}
+END_TEST
+
 /**
  * Record an attestation with a clock info, return the store's answer
  */
@@ -594,6 +667,7 @@ START_TEST(test_enroll_attester)
 {
 	verifier_attester_t a, *got;
 	char other[VERIFIER_GROUP_MAX + 1];
+	array_t *list;
 
 	ck_assert_int_eq(store->add_group(store, "open"), VERIFIER_STORE_OK);
 	ck_assert_int_eq(store->add_group(store, "other"), VERIFIER_STORE_OK);
@@ -601,16 +675,20 @@ START_TEST(test_enroll_attester)
 					 VERIFIER_STORE_OK);
 	ck_assert_int_eq(store->set_group_enroll(store, "other", TRUE),
 					 VERIFIER_STORE_OK);
-	a = attester("spki", "open", "ek cert");
+	a = enrolled("spki", "open", "ek cert", 0x01);
 	a.enrolled = 1000;
 	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
 					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert(chunk_equals(got->ak_name, name_of(0x01)));
+	verifier_attester_destroy(got);
 	ck_assert_int_eq(record(a.fingerprint, 1001, "affirming", 1, 0, 500),
 					 VERIFIER_STORE_OK);
 
-	/* again into its group: the EK certificate and time are refreshed, its
-	 * history and clock stay */
-	a = attester("spki", "open", "new ek cert");
+	/* again into its group: the EK certificate, Name and time are
+	 * refreshed, its history and clock stay */
+	a = enrolled("spki", "open", "new ek cert", 0x02);
 	a.enrolled = 2000;
 	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
 					 VERIFIER_STORE_OK);
@@ -619,39 +697,51 @@ START_TEST(test_enroll_attester)
 	ck_assert_int_eq(got->enrolled, 2000);
 	ck_assert(chunk_equals(got->ek_cert, chunk_from_str("new ek cert")));
 	ck_assert(chunk_equals(got->ak_spki, chunk_from_str("spki")));
+	ck_assert(chunk_equals(got->ak_name, name_of(0x02)));
 	verifier_attester_destroy(got);
 	assert_recorded(a.fingerprint, 1001, "affirming", 1, 0, 500);
 
 	/* into another group: refused, whatever the other group allows */
-	a = attester("spki", "other", "ek cert");
+	a = enrolled("spki", "other", "ek cert", 0x03);
 	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
 					 VERIFIER_STORE_CONFLICT);
 	ck_assert_str_eq(other, "open");
 	ck_assert_int_eq(store->get_attester(store, a.fingerprint, &got),
 					 VERIFIER_STORE_OK);
 	ck_assert_str_eq(got->group, "open");
+	ck_assert(chunk_equals(got->ak_name, name_of(0x02)));
 	verifier_attester_destroy(got);
 
 	/* a closed group, another EK's assignment */
 	ck_assert_int_eq(store->set_group_enroll(store, "other", FALSE),
 					 VERIFIER_STORE_OK);
-	a = attester("spki 2", "other", "ek cert");
+	a = enrolled("spki 2", "other", "ek cert", 0x04);
 	ck_assert_int_eq(store->enroll_attester(store, &a, EK2, other),
 					 VERIFIER_STORE_DENIED);
 	ck_assert_str_eq(other, "");
 	ck_assert_int_eq(store->assign_ek(store, EK2, "other"),
 					 VERIFIER_STORE_OK);
-	a = attester("spki 2", "open", "ek cert");
+	a = enrolled("spki 2", "open", "ek cert", 0x04);
 	ck_assert_int_eq(store->enroll_attester(store, &a, EK2, other),
 					 VERIFIER_STORE_DENIED);
 	ck_assert_str_eq(other, "other");
-	a = attester("spki 2", "other", "ek cert");
+	a = enrolled("spki 2", "other", "ek cert", 0x04);
 	ck_assert_int_eq(store->enroll_attester(store, &a, EK2, other),
 					 VERIFIER_STORE_OK);
-	/* no EK certificate: no enrollment */
-	a = attester("spki 3", "open", NULL);
+	/* no EK certificate, no Name, a malformed Name: no enrollment */
+	a = enrolled("spki 3", "open", NULL, 0x05);
 	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
 					 VERIFIER_STORE_INVALID);
+	a = attester("spki 3", "open", "ek cert");
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
+					 VERIFIER_STORE_INVALID);
+	a = enrolled("spki 3", "open", "ek cert", 0x05);
+	a.ak_name.len--;
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
+					 VERIFIER_STORE_INVALID);
+	list = store->list_attesters(store);
+	ck_assert_int_eq(array_count(list), 2);
+	array_destroy_function(list, (void*)verifier_attester_destroy, NULL);
 }
 END_TEST
 
@@ -662,6 +752,7 @@ static verifier_session_t session(char *id, time_t expires)
 {
 	verifier_session_t s = {
 		.ak_spki = chunk_from_str("spki"),
+		.ak_name = name_of(0x11),
 		.ek_cert = chunk_from_str("ek"),
 		.expires = expires,
 	};
@@ -709,6 +800,7 @@ START_TEST(test_sessions)
 					 VERIFIER_STORE_OK);
 	ck_assert_str_eq(got->id, s.id);
 	ck_assert(chunk_equals(got->ak_spki, s.ak_spki));
+	ck_assert(chunk_equals(got->ak_name, name_of(0x11)));
 	ck_assert(chunk_equals(got->ek_cert, s.ek_cert));
 	ck_assert_str_eq(got->group, "default");
 	ck_assert_str_eq(got->ek, EK1);
@@ -773,6 +865,11 @@ START_TEST(test_session_limit)
 					 VERIFIER_STORE_INVALID);
 	s = session("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", now + 60);
 	s.client[0] = '\0';
+	ck_assert_int_eq(store->add_session(store, &s, total(3), now),
+					 VERIFIER_STORE_INVALID);
+	/* a session carries the AK's Name to the finish */
+	s = session("eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", now + 60);
+	s.ak_name = chunk_empty;
 	ck_assert_int_eq(store->add_session(store, &s, total(3), now),
 					 VERIFIER_STORE_INVALID);
 }
@@ -1034,6 +1131,102 @@ START_TEST(test_migrate_v1)
 }
 END_TEST
 
+/**
+ * The migration of ratkn-verifier 0.2 from schema version 1 to 2, and data
+ * it added to a version 2 database: an assigned EK, the clock info of the
+ * attester, an open group, a pending enrollment
+ */
+static char *schema_v2_data =
+	"ALTER TABLE groups ADD COLUMN enroll INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE ek_assignments ("
+	"  ek TEXT PRIMARY KEY NOT NULL,"
+	"  grp TEXT NOT NULL REFERENCES groups(name),"
+	"  assigned INTEGER NOT NULL"
+	");"
+	"CREATE INDEX ek_assignments_grp ON ek_assignments(grp);"
+	"ALTER TABLE attesters ADD COLUMN clock INTEGER;"
+	"ALTER TABLE attesters ADD COLUMN reset_count INTEGER;"
+	"ALTER TABLE attesters ADD COLUMN restart_count INTEGER;"
+	"ALTER TABLE attesters ADD COLUMN clock_safe INTEGER;"
+	"DELETE FROM enroll_sessions;"
+	"ALTER TABLE enroll_sessions ADD COLUMN ek TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE enroll_sessions ADD COLUMN client TEXT NOT NULL DEFAULT '';"
+	"PRAGMA user_version = 2;"
+	"INSERT INTO ek_assignments VALUES ('" EK1 "', 'servers', 1700000003);"
+	"INSERT INTO groups (name, created, enroll) VALUES "
+	"  ('lab', 1700000004, 1);"
+	"UPDATE attesters SET clock = 7000, reset_count = 2, restart_count = 1, "
+	"  clock_safe = 1;"
+	"INSERT INTO enroll_sessions VALUES ("
+	"  '00112233445566778899aabbccddeeff', zeroblob(32), x'30', x'30',"
+	"  'servers', 4000000000, '" EK1 "', '192.0.2.1');";
+
+START_TEST(test_migrate_v2)
+{
+	verifier_attester_t *got, a;
+	verifier_group_t group;
+	char other[VERIFIER_GROUP_MAX + 1];
+	char *fpr =
+		"0000000000000000000000000000000000000000000000000000000000000001";
+
+	store->destroy(store);
+	store = NULL;
+	unlink(path);
+	sql(schema_v1_with_data);
+	sql(schema_v2_data);
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), 2);
+
+	store = verifier_store_create(path);
+	ck_assert(store);
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), VERIFIER_STORE_SCHEMA);
+	ck_assert_int_eq(VERIFIER_STORE_SCHEMA, 3);
+
+	/* the data of version 2 is still there */
+	ck_assert_int_eq(store->get_group(store, "lab", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert(group.enroll);
+	ck_assert_int_eq(store->get_group(store, "servers", &group),
+					 VERIFIER_STORE_OK);
+	ck_assert(!group.enroll);
+	ck_assert_int_eq(group.eks, 1);
+	ck_assert_int_eq(group.references, 1);
+	ck_assert_int_eq(store->get_attester(store, fpr, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert(got->has_clock);
+	ck_assert(got->clock.clock == 7000);
+	ck_assert_int_eq(got->clock.reset_count, 2);
+	ck_assert_int_eq(got->ek_cert.len, 2);
+	/* enrolled before Names were kept: not pinned */
+	ck_assert_int_eq(got->ak_name.len, 0);
+	verifier_attester_destroy(got);
+	/* pending enrollments (without the AK's Name) were dropped */
+	ck_assert_int_eq(sql_int("SELECT COUNT(*) FROM enroll_sessions"), 0);
+
+	/* enrolling again pins the Name, the history and clock stay */
+	a = enrolled("", "servers", "new ek cert", 0x33);
+	a.ak_spki = chunk_from_chars(0x30, 0x59);
+	snprintf(a.fingerprint, sizeof(a.fingerprint), "%s", fpr);
+	ck_assert_int_eq(store->enroll_attester(store, &a, EK1, other),
+					 VERIFIER_STORE_OK);
+	ck_assert_int_eq(store->get_attester(store, fpr, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert(chunk_equals(got->ak_name, name_of(0x33)));
+	ck_assert_str_eq(got->last_status, "warning");
+	ck_assert(got->has_clock);
+	verifier_attester_destroy(got);
+
+	/* migrated once: opening it again changes nothing */
+	store->destroy(store);
+	store = verifier_store_create(path);
+	ck_assert(store);
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), VERIFIER_STORE_SCHEMA);
+	ck_assert_int_eq(store->get_attester(store, fpr, &got),
+					 VERIFIER_STORE_OK);
+	ck_assert(chunk_equals(got->ak_name, name_of(0x33)));
+	verifier_attester_destroy(got);
+}
+END_TEST
+
 START_TEST(test_migrate_failure)
 {
 	store->destroy(store);
@@ -1045,6 +1238,14 @@ START_TEST(test_migrate_failure)
 		"PRAGMA user_version = 1;");
 	ck_assert(!verifier_store_create(path));
 	ck_assert_int_eq(sql_int("PRAGMA user_version"), 1);
+
+	/* likewise from version 2, whose attesters have a Name already */
+	unlink(path);
+	sql("CREATE TABLE attesters (fingerprint TEXT, ak_name BLOB);"
+		"CREATE TABLE enroll_sessions (id TEXT);"
+		"PRAGMA user_version = 2;");
+	ck_assert(!verifier_store_create(path));
+	ck_assert_int_eq(sql_int("PRAGMA user_version"), 2);
 }
 END_TEST
 
@@ -1087,6 +1288,7 @@ Suite *store_suite_create()
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_attesters);
 	tcase_add_test(tc, test_attester_replace);
+	tcase_add_test(tc, test_attester_name);
 	tcase_add_test(tc, test_record_newer_only);
 	tcase_add_test(tc, test_group_enroll);
 	tcase_add_test(tc, test_ek_assignments);
@@ -1108,6 +1310,7 @@ Suite *store_suite_create()
 	tcase_add_test(tc, test_persistence);
 	tcase_add_test(tc, test_schema_version);
 	tcase_add_test(tc, test_migrate_v1);
+	tcase_add_test(tc, test_migrate_v2);
 	tcase_add_test(tc, test_migrate_failure);
 	tcase_add_test(tc, test_not_a_database);
 	suite_add_tcase(s, tc);
