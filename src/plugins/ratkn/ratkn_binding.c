@@ -50,17 +50,34 @@ static bool sha256(chunk_t *parts, int count, uint8_t out[RATKN_HASH_LEN])
 /*
  * Described in header
  */
+bool ratkn_binding_transcript_hash(chunk_t *messages, int count,
+								   uint8_t hash[RATKN_HASH_LEN])
+{
+	chunk_t parts[2 * (2 + 2 * RATKN_BINDING_MAX_INTERMEDIATE)];
+	uint32_t lens[2 + 2 * RATKN_BINDING_MAX_INTERMEDIATE];
+	int i;
+
+	if (count < 2 || count % 2 || count > countof(lens))
+	{
+		return FALSE;
+	}
+	for (i = 0; i < count; i++)
+	{
+		lens[i] = htonl(messages[i].len);
+		parts[2 * i] = chunk_from_thing(lens[i]);
+		parts[2 * i + 1] = messages[i];
+	}
+	return sha256(parts, 2 * count, hash);
+}
+
+/*
+ * Described in header
+ */
 bool ratkn_binding_session_hash(chunk_t init_i, chunk_t init_r,
 								uint8_t hash[RATKN_HASH_LEN])
 {
-	uint32_t len_i, len_r;
-
-	len_i = htonl(init_i.len);
-	len_r = htonl(init_r.len);
-	return sha256((chunk_t[]){
-			chunk_from_thing(len_i), init_i,
-			chunk_from_thing(len_r), init_r,
-		}, 4, hash);
+	return ratkn_binding_transcript_hash((chunk_t[]){ init_i, init_r }, 2,
+										 hash);
 }
 
 /*

@@ -35,6 +35,29 @@ bool ratkn_binding_session_hash(chunk_t init_i, chunk_t init_r,
 								uint8_t hash[RATKN_HASH_LEN]);
 
 /**
+ * Maximum number of IKE_INTERMEDIATE exchanges bound (RFC 9370 allows up
+ * to seven additional key exchanges).
+ */
+#define RATKN_BINDING_MAX_INTERMEDIATE 8
+
+/**
+ * Hash the key exchange transcript into the session hash (docs/protocol.md,
+ * section 6): SHA-256 over uint32(len(m)) | m for every message in order,
+ * the IKE_SA_INIT request and response followed by the request and the
+ * response of each IKE_INTERMEDIATE exchange (RFC 9242) in their plaintext
+ * encoding. With just the two IKE_SA_INIT messages this equals
+ * ratkn_binding_session_hash().
+ *
+ * @param messages		IKE_SA_INIT request and response, then
+ *						IKE_INTERMEDIATE request/response pairs
+ * @param count			number of messages, even, at least 2
+ * @param hash			RATKN_HASH_LEN octets
+ * @return				FALSE if hashing failed or count is invalid
+ */
+bool ratkn_binding_transcript_hash(chunk_t *messages, int count,
+								   uint8_t hash[RATKN_HASH_LEN]);
+
+/**
  * Hash an identity: the DER of an end-entity certificate, or the DER
  * SubjectPublicKeyInfo of a raw public key.
  *

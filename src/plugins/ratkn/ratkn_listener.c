@@ -1114,6 +1114,23 @@ static bool attest_passport(private_ratkn_listener_t *this, ike_sa_t *ike_sa,
 }
 
 /**
+ * Describe the IKE_INTERMEDIATE exchanges the binding covers, "" if none
+ */
+static char *intermediates(entry_t *entry)
+{
+	switch (entry->session->get_intermediate_count(entry->session))
+	{
+		case 0:
+			return "";
+		case 1:
+			return ", bound to IKE_SA_INIT and 1 IKE_INTERMEDIATE exchange";
+		default:
+			return ", bound to IKE_SA_INIT and the IKE_INTERMEDIATE "
+				   "exchanges";
+	}
+}
+
+/**
  * Attester, background-check model: add evidence bound to this IKE_SA
  */
 static bool attest_evidence(private_ratkn_listener_t *this, entry_t *entry,
@@ -1136,13 +1153,13 @@ static bool attest_evidence(private_ratkn_listener_t *this, entry_t *entry,
 	certified = evidence->get_share_cert(evidence, &tpm_public, &certify,
 										 &signature);
 	DBG1(DBG_IKE, "ratkn: sending %N evidence over %u PCRs (%zu bytes, "
-		 "quoted in %u ms)%s", ratkn_format_names,
+		 "quoted in %u ms)%s%s", ratkn_format_names,
 		 evidence->get_format(evidence),
 		 evidence->get_pcr_values(evidence)->get_count(
 									evidence->get_pcr_values(evidence)),
 		 evidence->get_encoding(evidence).len, ms_since(&start),
 		 certified ? ", with the AK's certification of our TPM-resident "
-					 "ECDHE share" : "");
+					 "ECDHE share" : "", intermediates(entry));
 	evidence->destroy(evidence);
 	return TRUE;
 }
@@ -1862,6 +1879,35 @@ static void keys_down(private_ratkn_listener_t *this, entry_t *entry)
 	}
 }
 
+#ifdef HAVE_MESSAGE_GET_PLAIN
+/**
+ * Record an IKE_INTERMEDIATE message (RFC 9242) in its plaintext encoding,
+ * which the binding covers (docs/protocol.md, section 6)
+ */
+static void record_intermediate(private_ratkn_listener_t *this,
+								ike_sa_t *ike_sa, message_t *message)
+{
+	entry_t *entry;
+	chunk_t plain;
+	uint32_t mid;
+
+	entry = get_entry(this, ike_sa);
+	if (!entry || !message->get_plain(message, &plain))
+	{
+		return;
+	}
+	mid = message->get_message_id(message);
+	if (!mid || !entry->session->set_intermediate(entry->session, mid - 1,
+									message->get_request(message), plain))
+	{	/* the binding then fails, which refuses the IKE_SA if it uses us */
+		DBG1(DBG_IKE, "ratkn: IKE_INTERMEDIATE exchange with message ID %u "
+			 "not recorded (at most %d are bound)", mid,
+			 RATKN_BINDING_MAX_INTERMEDIATE);
+	}
+	chunk_free(&plain);
+}
+#endif /* HAVE_MESSAGE_GET_PLAIN */
+
 METHOD(listener_t, message_hook, bool,
 	private_ratkn_listener_t *this, ike_sa_t *ike_sa, message_t *message,
 	bool incoming, bool plain)
@@ -1936,6 +1982,15 @@ METHOD(listener_t, message_hook, bool,
 				}
 			}
 			break;
+#ifdef HAVE_MESSAGE_GET_PLAIN
+		case IKE_INTERMEDIATE:
+			/* as received (decrypted, reassembled) and as sent (encoded) */
+			if (incoming == plain)
+			{
+				record_intermediate(this, ike_sa, message);
+			}
+			break;
+#endif /* HAVE_MESSAGE_GET_PLAIN */
 		default:
 			break;
 	}
@@ -2163,12 +2218,13 @@ static bool appraise_local(private_ratkn_listener_t *this, entry_t *entry,
 		pcrs = appraisal->has_reference(appraisal);
 		entry->status = pcrs ? RATKN_EAR_AFFIRMING : RATKN_EAR_NONE;
 		snprintf(msg, len, "%N evidence of attester '%s' appraised, %u PCRs "
-				 "quoted%s, bound to this IKE_SA and certificate '%Y'",
+				 "quoted%s, bound to this IKE_SA and certificate '%Y'%s",
 				 ratkn_format_names,
 				 entry->evidence->get_format(entry->evidence), attester,
 				 entry->evidence->get_pcr_values(entry->evidence)->get_count(
 							entry->evidence->get_pcr_values(entry->evidence)),
-				 pcrs ? "" : " (no reference values: status none)", subject);
+				 pcrs ? "" : " (no reference values: status none)", subject,
+				 intermediates(entry));
 	}
 	appraisal->destroy(appraisal);
 	return status == RATKN_APPRAISAL_OK;

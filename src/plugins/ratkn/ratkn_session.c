@@ -97,6 +97,13 @@ struct private_ratkn_session_t {
 	chunk_t init_i, init_r;
 
 	/**
+	 * IKE_INTERMEDIATE requests and responses, plaintext encoding, by
+	 * exchange
+	 */
+	chunk_t int_i[RATKN_BINDING_MAX_INTERMEDIATE];
+	chunk_t int_r[RATKN_BINDING_MAX_INTERMEDIATE];
+
+	/**
 	 * IKE nonces
 	 */
 	chunk_t ni, nr;
@@ -381,6 +388,32 @@ METHOD(ratkn_session_t, set_ike_sa_init, void,
 	replace(&this->nr, nr);
 }
 
+METHOD(ratkn_session_t, set_intermediate, bool,
+	private_ratkn_session_t *this, u_int exchange, bool request,
+	chunk_t plain)
+{
+	if (exchange >= RATKN_BINDING_MAX_INTERMEDIATE || !plain.len)
+	{
+		return FALSE;
+	}
+	replace(request ? &this->int_i[exchange] : &this->int_r[exchange],
+			plain);
+	return TRUE;
+}
+
+METHOD(ratkn_session_t, get_intermediate_count, u_int,
+	private_ratkn_session_t *this)
+{
+	u_int count = 0;
+
+	while (count < RATKN_BINDING_MAX_INTERMEDIATE &&
+		   (this->int_i[count].len || this->int_r[count].len))
+	{
+		count++;
+	}
+	return count;
+}
+
 METHOD(ratkn_session_t, get_sk, bool,
 	private_ratkn_session_t *this, chunk_t spi_i, chunk_t spi_r, chunk_t *sk)
 {
@@ -430,11 +463,28 @@ METHOD(ratkn_session_t, clear_sk, void,
 METHOD(ratkn_session_t, get_session_hash, bool,
 	private_ratkn_session_t *this, uint8_t hash[RATKN_HASH_LEN])
 {
+	chunk_t messages[2 + 2 * RATKN_BINDING_MAX_INTERMEDIATE];
+	u_int i, count;
+
 	if (!this->init_i.len || !this->init_r.len)
 	{
 		return FALSE;
 	}
-	return ratkn_binding_session_hash(this->init_i, this->init_r, hash);
+	messages[0] = this->init_i;
+	messages[1] = this->init_r;
+	count = get_intermediate_count(this);
+	for (i = 0; i < count; i++)
+	{	/* an exchange seen only half is no transcript to bind */
+		if (!this->int_i[i].len || !this->int_r[i].len)
+		{
+			DBG1(DBG_IKE, "ratkn: IKE_INTERMEDIATE exchange %u was not "
+				 "recorded completely, no binding", i + 1);
+			return FALSE;
+		}
+		messages[2 + 2 * i] = this->int_i[i];
+		messages[3 + 2 * i] = this->int_r[i];
+	}
+	return ratkn_binding_transcript_hash(messages, 2 + 2 * count, hash);
 }
 
 METHOD(ratkn_session_t, get_peer_binding, bool,
@@ -626,11 +676,18 @@ METHOD(ratkn_session_t, check_share, ratkn_appraisal_status_t,
 METHOD(ratkn_session_t, destroy, void,
 	private_ratkn_session_t *this)
 {
+	int i;
+
 	clear_sk(this);
 	DESTROY_IF(this->mine);
 	DESTROY_IF(this->peer);
 	chunk_free(&this->init_i);
 	chunk_free(&this->init_r);
+	for (i = 0; i < RATKN_BINDING_MAX_INTERMEDIATE; i++)
+	{
+		chunk_free(&this->int_i[i]);
+		chunk_free(&this->int_r[i]);
+	}
 	chunk_free(&this->ni);
 	chunk_free(&this->nr);
 	free(this);
@@ -656,6 +713,8 @@ ratkn_session_t *ratkn_session_create(ratkn_ike_role_t ike_role)
 			.get_model = _get_model,
 			.get_group = _get_group,
 			.set_ike_sa_init = _set_ike_sa_init,
+			.set_intermediate = _set_intermediate,
+			.get_intermediate_count = _get_intermediate_count,
 			.get_sk = _get_sk,
 			.clear_sk = _clear_sk,
 			.get_session_hash = _get_session_hash,

@@ -166,6 +166,28 @@ struct ratkn_session_t {
 							chunk_t response, chunk_t ni, chunk_t nr);
 
 	/**
+	 * Record a message of an IKE_INTERMEDIATE exchange (RFC 9242) in its
+	 * plaintext encoding (IntAuth_A | IntAuth_P), which the binding then
+	 * covers as well. May be called again for a retransmission.
+	 *
+	 * @param exchange	index of the IKE_INTERMEDIATE exchange, 0 for the
+	 *					first (its message ID minus one)
+	 * @param request	TRUE for the request, FALSE for the response
+	 * @param plain		plaintext encoding
+	 * @return			FALSE if exchange is beyond
+	 *					RATKN_BINDING_MAX_INTERMEDIATE
+	 */
+	bool (*set_intermediate)(ratkn_session_t *this, u_int exchange,
+							 bool request, chunk_t plain);
+
+	/**
+	 * Number of IKE_INTERMEDIATE exchanges recorded so far.
+	 *
+	 * @return			number of exchanges
+	 */
+	u_int (*get_intermediate_count)(ratkn_session_t *this);
+
+	/**
 	 * Get SK, deriving it on first use (docs/protocol.md, section 5).
 	 *
 	 * @param spi_i		8-octet initiator SPI

@@ -28,6 +28,10 @@
 	"0e1695891a5277530ae5cf285037647e1a4100d5619196741ec21cebe6514d6e"
 #define BINDING_I \
 	"b43b58296cf122d94967d8fa458adb63e26bf63f655e8154538cabd0948a61b7"
+#define TRANSCRIPT_HASH \
+	"75f7c9c6b0c6f11f35109b92dcee7713547121dbf3a35e07aaf301e7b6a9b5e6"
+#define TRANSCRIPT_BINDING_R \
+	"16dfdc88aa48db6ff4f2fae8d3c354b5f2c4ec19b2f009fc82dd9d292b28c136"
 #define CHALLENGED_R \
 	"5f25ee8723b337e5320c8e7aa7eac1bb3c2b3d99fef26f1bf643bb9a973c1603"
 
@@ -83,6 +87,49 @@ START_TEST(test_vector)
 
 	chunk_free(&m_i);
 	chunk_free(&m_r);
+	chunk_free(&der);
+}
+END_TEST
+
+START_TEST(test_transcript_vector)
+{
+	uint8_t session[RATKN_HASH_LEN], id[RATKN_HASH_LEN], b[RATKN_HASH_LEN];
+	chunk_t m[4], der, expected, c;
+	int i;
+
+	m[0] = counting(0x00, 64);
+	m[1] = counting(0x40, 64);
+	m[2] = counting(0x80, 32);
+	m[3] = counting(0xa0, 48);
+	der = counting(0xc0, 32);
+
+	/* IKE_SA_INIT alone: the plain session hash */
+	ck_assert(ratkn_binding_transcript_hash(m, 2, session));
+	expected = ratkn_test_hex(SESSION_HASH);
+	ck_assert(chunk_equals(chunk_from_thing(session), expected));
+	chunk_free(&expected);
+
+	/* with one IKE_INTERMEDIATE exchange */
+	ck_assert(ratkn_binding_transcript_hash(m, 4, session));
+	expected = ratkn_test_hex(TRANSCRIPT_HASH);
+	c = chunk_from_thing(session);
+	ck_assert_msg(chunk_equals(c, expected), "transcript hash %#B", &c);
+	chunk_free(&expected);
+	ck_assert(ratkn_binding_identity_hash(der, id));
+	ck_assert(ratkn_binding_compute(RATKN_IKE_RESPONDER,
+				chunk_from_thing(session), chunk_from_thing(id), b));
+	expected = ratkn_test_hex(TRANSCRIPT_BINDING_R);
+	c = chunk_from_thing(b);
+	ck_assert_msg(chunk_equals(c, expected), "binding %#B", &c);
+	chunk_free(&expected);
+
+	/* pairs only, at most RATKN_BINDING_MAX_INTERMEDIATE exchanges */
+	ck_assert(!ratkn_binding_transcript_hash(m, 3, session));
+	ck_assert(!ratkn_binding_transcript_hash(m, 0, session));
+	for (i = 0; i < 4; i++)
+	{
+		chunk_free(&m[i]);
+	}
 	chunk_free(&der);
 }
 END_TEST
@@ -158,6 +205,7 @@ Suite *binding_suite_create()
 
 	tc = tcase_create("binding");
 	tcase_add_test(tc, test_vector);
+	tcase_add_test(tc, test_transcript_vector);
 	tcase_add_test(tc, test_challenged_vector);
 	tcase_add_test(tc, test_order_matters);
 	tcase_add_test(tc, test_invalid);

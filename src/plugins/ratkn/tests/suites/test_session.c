@@ -15,6 +15,7 @@
 #include "ratkn_tests.h"
 
 #include <ratkn_session.h>
+#include <ratkn_binding.h>
 #include <ratkn_negotiate.h>
 #include <ratkn_kex.h>
 #include <ratkn_ak.h>
@@ -433,6 +434,85 @@ START_TEST(test_attest_appraise)
 }
 END_TEST
 
+/**
+ * Record the same IKE_INTERMEDIATE exchanges on both sides
+ */
+static void intermediate(ratkn_session_t *i, ratkn_session_t *r, u_int n)
+{
+	char req[32], rsp[32];
+	u_int k;
+
+	for (k = 0; k < n; k++)
+	{
+		snprintf(req, sizeof(req), "IKE_INTERMEDIATE %u request", k + 1);
+		snprintf(rsp, sizeof(rsp), "IKE_INTERMEDIATE %u response", k + 1);
+		ck_assert(i->set_intermediate(i, k, TRUE, chunk_from_str(req)));
+		ck_assert(i->set_intermediate(i, k, FALSE, chunk_from_str(rsp)));
+		ck_assert(r->set_intermediate(r, k, TRUE, chunk_from_str(req)));
+		ck_assert(r->set_intermediate(r, k, FALSE, chunk_from_str(rsp)));
+	}
+}
+
+START_TEST(test_intermediate)
+{
+	ratkn_evidence_t *evidence;
+	uint8_t before[RATKN_HASH_LEN], after[RATKN_HASH_LEN];
+	char reason[256] = "";
+
+	/* the binding covers the additional key exchanges of RFC 9370 */
+	ck_assert(t.r->get_session_hash(t.r, before));
+	intermediate(t.i, t.r, 2);
+	ck_assert_int_eq(t.r->get_intermediate_count(t.r), 2);
+	ck_assert(t.r->get_session_hash(t.r, after));
+	ck_assert(!memeq(before, after, sizeof(before)));
+	evidence = t.r->attest(t.r, t.tpm, chunk_from_str("gateway cert"),
+						   &t.sel, chunk_empty);
+	ck_assert(evidence);
+	ck_assert_int_eq(t.i->appraise(t.i, evidence, t.policy,
+								   chunk_from_str("gateway cert"), reason,
+								   sizeof(reason)), RATKN_APPRAISAL_OK);
+
+	/* the relying party saw other intermediate messages */
+	ck_assert(t.i->set_intermediate(t.i, 1, FALSE,
+									chunk_from_str("IKE_INTERMEDIATE 2 "
+												   "response, tampered")));
+	ck_assert_int_eq(t.i->appraise(t.i, evidence, t.policy,
+								   chunk_from_str("gateway cert"), reason,
+								   sizeof(reason)),
+					 RATKN_APPRAISAL_SESSION_MISMATCH);
+	evidence->destroy(evidence);
+}
+END_TEST
+
+START_TEST(test_intermediate_missing)
+{
+	ratkn_evidence_t *evidence;
+	uint8_t hash[RATKN_HASH_LEN];
+	char reason[256] = "";
+
+	/* an attester that binds IKE_SA_INIT only (ignoring the additional key
+	 * exchanges) is refused by a relying party that saw them */
+	evidence = t.r->attest(t.r, t.tpm, chunk_from_str("gateway cert"),
+						   &t.sel, chunk_empty);
+	ck_assert(evidence);
+	intermediate(t.i, t.r, 1);
+	ck_assert_int_eq(t.i->appraise(t.i, evidence, t.policy,
+								   chunk_from_str("gateway cert"), reason,
+								   sizeof(reason)),
+					 RATKN_APPRAISAL_SESSION_MISMATCH);
+	evidence->destroy(evidence);
+
+	/* half an exchange is no transcript */
+	ck_assert(t.r->set_intermediate(t.r, 1, TRUE, chunk_from_str("req")));
+	ck_assert(!t.r->get_session_hash(t.r, hash));
+	ck_assert(!t.r->attest(t.r, t.tpm, chunk_from_str("gateway cert"),
+						   &t.sel, chunk_empty));
+	/* bounded */
+	ck_assert(!t.r->set_intermediate(t.r, RATKN_BINDING_MAX_INTERMEDIATE,
+									 TRUE, chunk_from_str("req")));
+}
+END_TEST
+
 START_TEST(test_relay_other_identity)
 {
 	ratkn_evidence_t *evidence;
@@ -524,6 +604,8 @@ Suite *session_suite_create()
 								swtpm_fixture_teardown);
 	tcase_add_checked_fixture(tc, setup_gateway_attests, teardown_tpm);
 	tcase_add_test(tc, test_attest_appraise);
+	tcase_add_test(tc, test_intermediate);
+	tcase_add_test(tc, test_intermediate_missing);
 	tcase_add_test(tc, test_relay_other_identity);
 	tcase_add_test(tc, test_replay_other_session);
 	suite_add_tcase(s, tc);
