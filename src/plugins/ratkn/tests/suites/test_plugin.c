@@ -24,6 +24,7 @@
 #include <ratkn_types.h>
 #include <ratkn_session.h>
 #include <ratkn_negotiate.h>
+#include <ratkn_compat.h>
 
 /**
  * Plugins the suite loads into a fresh libcharon
@@ -48,7 +49,7 @@ static void setup_with(char *ratkn)
 	};
 	peer_cfg_create_t peer = {
 		.ppk_id = identification_create_from_string("ratkn"),
-		.ppk_required = TRUE,
+		RATKN_PEER_CFG_PPK_REQUIRED,
 	};
 	ike_sa_id_t *id;
 	peer_cfg_t *peer_cfg;
