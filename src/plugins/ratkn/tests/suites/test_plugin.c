@@ -29,8 +29,7 @@
 /**
  * Plugins the suite loads into a fresh libcharon
  */
-#define PLUGINS "random nonce openssl pem pkcs1 pkcs8 x509 pubkey sha1 sha2 " \
-				"ratkn"
+#define PLUGINS RATKN_TEST_PLUGINS " ratkn"
 
 static ike_sa_t *ike_sa;
 
