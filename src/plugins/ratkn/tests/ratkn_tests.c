@@ -80,6 +80,7 @@ static struct {
 	{ "kms_policy",	kms_policy_suite_create },
 	{ "config",		config_suite_create },
 	{ "plugin",		plugin_suite_create },
+	{ "abi",		abi_suite_create },
 };
 
 /**
