@@ -60,6 +60,11 @@ struct private_abi_plugin_t {
 	 * Number of checks failed
 	 */
 	int failed;
+
+	/**
+	 * Differences in what ratkn does not use (reported, not failed)
+	 */
+	int differences;
 };
 
 /**
@@ -92,6 +97,38 @@ static void check_enum(private_abi_plugin_t *this, enum_name_t *names,
 
 #define ENUM_CHECK(this, names, value, expected) \
 	check_enum(this, names, value, expected, #value)
+
+/**
+ * The library's value of a builder part, by its name. ratkn passes no
+ * builder parts (it parses and creates keys and certificates with OpenSSL),
+ * so a header value that differs is reported, not failed: Debian 13's
+ * libstrongswan 6.0.1 has BUILD_AGENT_USER (backported from 6.0.3 with the
+ * fix for CVE-2025-9615), which shifts every later builder_part_t value
+ * against the upstream 6.0.1 headers. The probe itself builds its test key
+ * and certificate with the library's values.
+ */
+static builder_part_t builder_part(private_abi_plugin_t *this, char *name,
+								   builder_part_t header)
+{
+	builder_part_t value;
+
+	if (!enum_from_name(builder_part_names, name, &value))
+	{
+		this->differences++;
+		DBG1(DBG_CFG, "ratkn-abi: differs (not used by ratkn): %s unknown to "
+			 "the library", name);
+		return header;
+	}
+	if (value != header)
+	{
+		this->differences++;
+		DBG1(DBG_CFG, "ratkn-abi: differs (not used by ratkn): %s is %d in "
+			 "the headers, %d in the library", name, header, value);
+	}
+	return value;
+}
+
+#define BUILDER_PART(this, part) builder_part(this, #part, part)
 
 /**
  * Enum values ratkn uses that have name tables
@@ -228,12 +265,14 @@ static void check_credentials(private_abi_plugin_t *this)
 	probe_key->destroy(probe_key);
 
 	private = lib->creds->create(lib->creds, CRED_PRIVATE_KEY, KEY_ECDSA,
-								 BUILD_KEY_SIZE, 256, BUILD_END);
+								 BUILDER_PART(this, BUILD_KEY_SIZE), 256,
+								 BUILDER_PART(this, BUILD_END));
 	if (CHECK(this, private != NULL, "ECDSA key generation"))
 	{
 		cert = lib->creds->create(lib->creds, CRED_CERTIFICATE, CERT_X509,
-								  BUILD_SIGNING_KEY, private,
-								  BUILD_SUBJECT, id, BUILD_END);
+								  BUILDER_PART(this, BUILD_SIGNING_KEY), private,
+								  BUILDER_PART(this, BUILD_SUBJECT), id,
+								  BUILDER_PART(this, BUILD_END));
 		if (CHECK(this, cert != NULL, "self-signed X.509 certificate"))
 		{
 			CHECK(this, cert->get_type(cert) == CERT_X509,
@@ -540,8 +579,9 @@ static job_requeue_t report_job(private_abi_plugin_t *this)
 {
 	CHECK(this, lib->processor->get_total_threads(lib->processor) > 0,
 		  "processor get_total_threads");
-	DBG1(DBG_CFG, "ratkn-abi: %d checks passed, %d failed (strongSwan %s, "
-		 "headers of %s)", this->passed, this->failed, VERSION,
+	DBG1(DBG_CFG, "ratkn-abi: %d checks passed, %d failed, %d differences "
+		 "in what ratkn does not use (strongSwan %s, headers of %s)",
+		 this->passed, this->failed, this->differences, VERSION,
 		 RATKN_ABI_SOURCE);
 	return JOB_REQUEUE_NONE;
 }
@@ -569,10 +609,14 @@ static bool plugin_cb(private_abi_plugin_t *this, plugin_feature_t *feature,
 	check_charon(this);
 	DBG1(DBG_CFG, "ratkn-abi: %d checks passed, %d failed before charon "
 		 "started", this->passed, this->failed);
+	if (this->failed)
+	{	/* the loader destroys the plugin when its feature fails */
+		return FALSE;
+	}
 	lib->processor->queue_job(lib->processor,
 		(job_t*)callback_job_create_with_prio((callback_job_cb_t)report_job,
 							this, NULL, NULL, JOB_PRIO_CRITICAL));
-	return this->failed == 0;
+	return TRUE;
 }
 
 METHOD(plugin_t, get_features, int,
