@@ -73,13 +73,14 @@ struct private_abi_plugin_t {
 const char *ratkn_abi_plugin_version = VERSION;
 
 /**
- * Count a check, log a failure
+ * Count a check, log a failure (COND is evaluated once)
  */
 #define CHECK(this, cond, what, ...) ({ \
-	if (cond) { (this)->passed++; } \
+	bool _ok = (cond); \
+	if (_ok) { (this)->passed++; } \
 	else { (this)->failed++; \
 		   DBG1(DBG_CFG, "ratkn-abi: FAILED: " what, ##__VA_ARGS__); } \
-	(cond); })
+	_ok; })
 
 /**
  * Check that NAMES prints VALUE as EXPECTED (the library's name table
@@ -401,7 +402,7 @@ static void check_charon(private_abi_plugin_t *this)
 	payload_t *payload;
 	linked_list_t *ts_local, *ts_remote;
 	host_t *host_me, *host_other;
-	chunk_t nonce_data = chunk_from_chars(0x01,0x02,0x03,0x04,0x05,0x06,0x07,
+	chunk_t got, nonce_data = chunk_from_chars(0x01,0x02,0x03,0x04,0x05,0x06,0x07,
 							0x08,0x09,0x0a,0x0b,0x0c,0x0d,0x0e,0x0f,0x10);
 	bool ok;
 	int n;
@@ -511,8 +512,11 @@ static void check_charon(private_abi_plugin_t *this)
 					   chunk_from_str("abi")), "message get_notify");
 	payload = message->get_payload(message, PLV2_NONCE);
 	nonce = (nonce_payload_t*)payload;
-	CHECK(this, nonce && chunk_equals(nonce->get_nonce(nonce), nonce_data),
+	/* get_nonce() returns a copy */
+	got = nonce ? nonce->get_nonce(nonce) : chunk_empty;
+	CHECK(this, chunk_equals(got, nonce_data),
 		  "message get_payload, nonce_payload get_nonce");
+	chunk_free(&got);
 	n = 0;
 	enumerator = message->create_payload_enumerator(message);
 	while (enumerator->enumerate(enumerator, &payload))
