@@ -199,6 +199,12 @@ METHOD(plugin_t, destroy, void,
 	free(this);
 }
 
+/**
+ * Version field strongSwan >= 6.0.3 requires to load the plugin (see
+ * ratkn_plugin.c)
+ */
+const char *ratkn_relay_plugin_version = VERSION;
+
 /*
  * Described in header
  */

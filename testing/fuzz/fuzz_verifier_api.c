@@ -32,6 +32,7 @@
 
 #include <ftw.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <collections/array.h>

@@ -17,7 +17,7 @@ host_extra_plugins()
 {
 	local var=RATKN_LAB_PLUGINS_$1 f
 	for f in ${!var:-}; do
-		[[ $f == /* ]] || f=$RATKN_LAB_REPO/$f
+		[[ $f == /* ]] || f=$LAB_BUILD/$f
 		echo "$f"
 	done
 }
@@ -86,7 +86,7 @@ EOF
 host_prepare_files()
 {
 	local host=$1 sdir=$RATKN_LAB_SCENARIO/$1 dir=$RATKN_LAB_RUN/$1 f
-	local plugin=$RATKN_LAB_REPO/$LAB_RATKN_PLUGIN_REL
+	local plugin=$LAB_BUILD/$LAB_RATKN_PLUGIN_REL
 	mkdir -p "$dir/log" "$dir/plugins" "$dir/etc/strongswan.d" \
 		"$dir/etc/ratkn/peers" "$dir/tpm"
 	mkdir -p "$dir/etc/swanctl"/{conf.d,x509,x509ca,x509aa,x509ocsp,x509crl,x509ac,pubkey,private,rsa,ecdsa,bliss,pkcs8,pkcs12}
@@ -117,7 +117,7 @@ host_prepare_files()
 
 	# plugin directory: the packaged plugins (through a second mount of the
 	# original directory, see host_create) plus the freshly built ratkn
-	for f in "$LAB_PLUGINDIR"/*.so; do
+	for f in "$LAB_SYSROOT$LAB_PLUGINDIR"/*.so; do
 		ln -s "/run/ratkn/plugins.orig/${f##*/}" "$dir/plugins/${f##*/}"
 	done
 	if [[ -f $plugin ]]; then
@@ -138,10 +138,11 @@ LAB_VALGRIND=(valgrind --tool=memcheck --leak-check=full
 	--keep-debuginfo=yes --num-callers=40 --track-fds=no)
 
 # charon_start HOST: start charon in HOST (in the background); under
-# valgrind memcheck if HOST is in VALGRIND_HOSTS
+# valgrind memcheck if HOST is in VALGRIND_HOSTS; chrooted into the host's
+# view of the system root (LAB_VIEW) on systems with a root
 charon_start()
 {
-	local host=$1 dir pid wrapper=()
+	local host=$1 dir pid wrapper=() chroot=()
 	dir=$(hostdir "$host") || exit 1
 	pid=$(cat "$dir/holder.pid")
 	if lab_in_list "$host" "${RATKN_LAB_VALGRIND_HOSTS:-}"; then
@@ -149,9 +150,10 @@ charon_start()
 			"--suppressions=$RATKN_LAB_LIB/valgrind.supp"
 			"--log-file=$dir/log/valgrind.log")
 	fi
+	[[ -z $LAB_SYSROOT ]] || chroot=(chroot "$LAB_VIEW")
 	setsid nsenter -t "$pid" -m -n -- env -i \
 		PATH="$RATKN_LAB_RUN/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
-		RATKN_LAB_HOST="$host" "${wrapper[@]}" "$LAB_CHARON" \
+		RATKN_LAB_HOST="$host" "${chroot[@]}" "${wrapper[@]}" "$LAB_CHARON" \
 		</dev/null >"$dir/log/charon.stderr" 2>&1 &
 	echo $! >"$dir/charon.pid"
 }

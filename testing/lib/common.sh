@@ -14,20 +14,90 @@
 LAB_NS_PREFIX=ratkn-
 # host-side state: lock, holder pids of running hosts
 LAB_STATE=/run/ratkn-lab
-LAB_CHARON=/usr/lib/ipsec/charon
-LAB_PLUGINDIR=/usr/lib/ipsec/plugins
 # the same TCP ports in every host: each host has its own network namespace
 LAB_TPM_PORT=2321
 LAB_TPM_CTRL_PORT=2322
 LAB_TCTI="swtpm:host=127.0.0.1,port=$LAB_TPM_PORT"
-# plugins loaded by every charon; ratkn is added for RATKN_HOSTS
-LAB_PLUGINS="random nonce openssl pem pkcs1 pkcs8 x509 revocation constraints \
-pubkey curve25519 sha2 hmac kdf gcm aes kernel-libipsec kernel-netlink \
-socket-default vici updown"
+# plugins loaded by every charon; ratkn is added for RATKN_HOSTS. Those
+# the system does not ship are left out (lab_system_init): strongSwan 6.0
+# no longer builds sha2, hmac, kdf, gcm and aes by default, openssl covers
+# them
+LAB_ALL_PLUGINS="random nonce openssl pem pkcs1 pkcs8 x509 revocation \
+constraints pubkey curve25519 sha2 hmac kdf gcm aes kernel-libipsec \
+kernel-netlink socket-default vici updown"
 # plugins for swanctl and pki (avoids probing the TPM plugin and its noise)
-LAB_TOOL_PLUGINS="random nonce openssl pem pkcs1 pkcs8 x509 revocation \
+LAB_ALL_TOOL_PLUGINS="random nonce openssl pem pkcs1 pkcs8 x509 revocation \
 constraints pubkey curve25519 sha2 hmac"
 LAB_DOMAIN=ratkn.test
+
+# ---------------------------------------------------------------------------
+# the strongSwan system the hosts run (testing/lab --system NAME, exported
+# as RATKN_LAB_SYSTEM; see testing/README.md):
+#   host            this machine's packaged charon (Debian 12), the
+#                   repository's own build
+#   trixie          charon, swanctl and ratkn from the Debian 13 root made
+#                   by testing/setup-system, run chrooted in a view of it
+#   upstream-X.Y.Z  charon and swanctl of testing/setup-system's private
+#                   prefix, ratkn built against it
+# LAB_SYSROOT       the root the hosts' charon runs in ("" for none)
+# LAB_VIEW          where a host sees the root (inside its mount namespace)
+# LAB_BUILD         the ratkn build of the system (plugin, tools, adversary)
+# LAB_CHARON, LAB_SWANCTL, LAB_PLUGINDIR   paths inside the root
+# ---------------------------------------------------------------------------
+
+LAB_VIEW=/run/ratkn/root
+
+lab_system_init()
+{
+	local name=${1:-host} cache=${RATKN_CACHE:-/var/cache/ratkn} p
+	LAB_SYSTEM=$name
+	LAB_SYSROOT=""
+	LAB_BUILD=${RATKN_LAB_REPO:?}
+	LAB_CHARON=/usr/lib/ipsec/charon
+	LAB_SWANCTL=/usr/sbin/swanctl
+	LAB_PLUGINDIR=/usr/lib/ipsec/plugins
+	case $name in
+	host) ;;
+	trixie)
+		LAB_SYSROOT=$cache/trixie/root
+		LAB_BUILD=$RATKN_LAB_REPO/testing/out/system-trixie/src
+		;;
+	upstream-[0-9]*)
+		LAB_BUILD=$RATKN_LAB_REPO/testing/out/system-$name/src
+		LAB_CHARON=$cache/$name/prefix/libexec/ipsec/charon
+		LAB_SWANCTL=$cache/$name/prefix/sbin/swanctl
+		LAB_PLUGINDIR=$cache/$name/prefix/lib/ipsec/plugins
+		;;
+	*)
+		lab_die "unknown system '$name' (host, trixie, upstream-X.Y.Z)"
+		;;
+	esac
+	LAB_PLUGINS=""
+	for p in $LAB_ALL_PLUGINS; do
+		[[ ! -f $LAB_SYSROOT$LAB_PLUGINDIR/libstrongswan-$p.so ]] ||
+			LAB_PLUGINS="$LAB_PLUGINS${LAB_PLUGINS:+ }$p"
+	done
+	LAB_TOOL_PLUGINS=""
+	for p in $LAB_ALL_TOOL_PLUGINS; do
+		[[ ! -f $LAB_SYSROOT$LAB_PLUGINDIR/libstrongswan-$p.so ]] ||
+			LAB_TOOL_PLUGINS="$LAB_TOOL_PLUGINS${LAB_TOOL_PLUGINS:+ }$p"
+	done
+	export RATKN_LAB_SYSTEM=$name
+}
+
+# lab_system_check: the system is prepared (testing/setup --system NAME)
+lab_system_check()
+{
+	local what="testing/setup --system $LAB_SYSTEM"
+	[[ $LAB_SYSTEM == host ]] && what="testing/setup"
+	if [[ -n $LAB_SYSROOT && ! -x $LAB_SYSROOT$LAB_CHARON ]]; then
+		lab_die "no charon in $LAB_SYSROOT (run $what)"
+	fi
+	[[ -n $LAB_SYSROOT || -x $LAB_CHARON ]] ||
+		lab_die "no charon at $LAB_CHARON (run $what)"
+	[[ -f $LAB_BUILD/src/plugins/ratkn/.libs/libstrongswan-ratkn.so ]] ||
+		lab_die "ratkn is not built for system $LAB_SYSTEM in $LAB_BUILD (run $what)"
+}
 
 # print a line of the lab's progress in verbose mode
 lab_step()
@@ -72,3 +142,5 @@ lab_namespaces()
 	ip netns list 2>/dev/null | awk -v p="$LAB_NS_PREFIX" \
 		'index($1, p) == 1 { print $1 }'
 }
+
+lab_system_init "${RATKN_LAB_SYSTEM:-host}"

@@ -49,7 +49,7 @@ host_create()
 	# can be created without touching the real /etc
 	# shellcheck disable=SC2016
 	nsenter -t "$pid" -m -n -- bash -euc '
-		dir=$1 orig=$2
+		dir=$1 orig=$2 sysroot=$3 view=$4 repo=$5 run=$6
 		mount -t tmpfs -o mode=0755 ratkn-lab-run /run
 		mkdir -p /run/strongswan /run/lock /run/ratkn/etc-upper \
 			/run/ratkn/etc-work /run/ratkn/plugins.orig
@@ -62,9 +62,29 @@ host_create()
 		mount --bind "$dir/etc/strongswan.d" /etc/strongswan.d
 		mount --bind "$dir/etc/swanctl" /etc/swanctl
 		mount --bind "$dir/etc/ratkn" /etc/ratkn
-		mount --bind "$orig" /run/ratkn/plugins.orig
-		mount --bind "$dir/plugins" "$orig"
-	' mounts "$dir" "$LAB_PLUGINDIR" >"$dir/log/mounts.log" 2>&1 ||
+		if [[ -z $sysroot ]]; then
+			mount --bind "$orig" /run/ratkn/plugins.orig
+			mount --bind "$dir/plugins" "$orig"
+			exit 0
+		fi
+		# the system root: a view of it (writes go to this host'"'"'s /run)
+		# with the host'"'"'s /run, /etc files, the repository and the run
+		# directory at the same paths
+		source "$RATKN_LAB_LIB/sysroot.sh"
+		# /etc/hosts and /etc/softhsm as files of this host that the test
+		# changes later (verifier_start, KMS token)
+		cp /etc/hosts /run/ratkn/hosts
+		mount --bind /run/ratkn/hosts /etc/hosts
+		mkdir -p /run/ratkn/softhsm
+		mount --bind /run/ratkn/softhsm /etc/softhsm 2>/dev/null ||
+			{ mkdir -p /etc/softhsm && mount --bind /run/ratkn/softhsm /etc/softhsm; }
+		sysroot_view "$sysroot" "$view" /run/ratkn/root-scratch \
+			/run /etc/strongswan.conf /etc/strongswan.d /etc/swanctl \
+			/etc/ratkn /etc/hosts /etc/softhsm "$repo" "$run"
+		mount --bind "$view$orig" "$view/run/ratkn/plugins.orig"
+		mount --bind "$dir/plugins" "$view$orig"
+	' mounts "$dir" "$LAB_PLUGINDIR" "$LAB_SYSROOT" "$LAB_VIEW" \
+		"$RATKN_LAB_REPO" "$RATKN_LAB_RUN" >"$dir/log/mounts.log" 2>&1 ||
 		fail "$host: mounting the host directories failed: $(cat "$dir/log/mounts.log")"
 	lab_step "$host: namespace $ns, holder $pid"
 }

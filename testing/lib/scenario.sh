@@ -57,7 +57,7 @@ name '$h' is invalid (lower case letters and digits, starting with a letter)"
 	# extra plugins of a host, for the charon helpers in other processes
 	for var in $(compgen -v PLUGINS_ || true); do
 		for f in ${!var}; do
-			[[ $f == /* ]] || f=$RATKN_LAB_REPO/$f
+			[[ $f == /* ]] || f=$LAB_BUILD/$f
 			[[ $f == */libstrongswan-*.so ]] || fail "scenario.conf: $var: \
 '$f' is not a libstrongswan-NAME.so plugin"
 			[[ -f $f ]] || fail "scenario.conf: $var: $f is not built"
@@ -138,6 +138,32 @@ scenario_teardown()
 	exit "$rc"
 }
 
+# lab_tool_wrappers: the tools on PATH inside hosts ($RATKN_LAB_RUN/bin):
+# ratkn and ratkn-kms of the system's build, swanctl of the system (both
+# chrooted into the host's view of the system root, if any); the verifier
+# always runs on this machine (the repository's own build)
+lab_tool_wrappers()
+{
+	local tool bin=$RATKN_LAB_RUN/bin chroot=""
+	mkdir -p "$bin"
+	# cd: chroot(1) starts in /, keep the caller's directory
+	# shellcheck disable=SC2016
+	[[ -z $LAB_SYSROOT ]] || chroot="chroot $LAB_VIEW /bin/sh -c 'cd \"\$0\" 2>/dev/null || cd /; exec \"\$@\"' \"\$PWD\""
+	for tool in src/ratkn/ratkn src/kms/ratkn-kms; do
+		printf '#!/bin/sh\nexec %s "%s/%s" "$@"\n' "$chroot" "$LAB_BUILD" \
+			"$tool" >"$bin/${tool##*/}"
+	done
+	for tool in src/verifier/ratkn-verifier src/verifier/ratkn-verifier-ctl; do
+		printf '#!/bin/sh\nexec "%s/%s" "$@"\n' "$RATKN_LAB_REPO" "$tool" \
+			>"$bin/${tool##*/}"
+	done
+	if [[ $LAB_SYSTEM != host ]]; then
+		printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$chroot" "$LAB_SWANCTL" \
+			>"$bin/swanctl"
+	fi
+	chmod +x "$bin"/*
+}
+
 # scenario_main: everything for the scenario in $RATKN_LAB_SCENARIO
 scenario_main()
 {
@@ -153,14 +179,7 @@ scenario_main()
 	cd "$RATKN_LAB_SCENARIO"
 	scenario_conf
 
-	# the ratkn tools on PATH inside hosts
-	mkdir -p "$RATKN_LAB_RUN/bin"
-	for tool in src/ratkn/ratkn src/verifier/ratkn-verifier \
-				src/verifier/ratkn-verifier-ctl src/kms/ratkn-kms; do
-		printf '#!/bin/sh\nexec "%s/%s" "$@"\n' "$RATKN_LAB_REPO" "$tool" \
-			>"$RATKN_LAB_RUN/bin/${tool##*/}"
-		chmod +x "$RATKN_LAB_RUN/bin/${tool##*/}"
-	done
+	lab_tool_wrappers
 
 	lab_step "hosts: $RATKN_LAB_HOSTS"
 	for h in $RATKN_LAB_HOSTS; do
@@ -182,8 +201,8 @@ scenario_main()
 	done
 
 	if [[ -n ${RATKN_LAB_TPM_HOSTS// /} ]]; then
-		[[ -x $RATKN_LAB_REPO/src/ratkn/ratkn ]] || fail "TPM hosts need \
-the ratkn tool, which is not built ($RATKN_LAB_REPO/src/ratkn/ratkn)"
+		[[ -x $LAB_BUILD/src/ratkn/ratkn ]] || fail "TPM hosts need \
+the ratkn tool, which is not built ($LAB_BUILD/src/ratkn/ratkn)"
 		for h in $RATKN_LAB_TPM_HOSTS; do
 			tpm_start "$h"
 		done

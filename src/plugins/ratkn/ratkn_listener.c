@@ -24,6 +24,7 @@
 #include "ratkn_release.h"
 #include "ratkn_kms_policy.h"
 #include "ratkn_clocks.h"
+#include "ratkn_compat.h"
 
 #include <time.h>
 
@@ -2517,7 +2518,7 @@ static bool check_negotiation(private_ratkn_listener_t *this,
 	}
 	if (policy->key_use == RATKN_KEY_USE_PPK && policy->required &&
 		(!peer_cfg->get_ppk_id(peer_cfg) ||
-		 !peer_cfg->ppk_required(peer_cfg)))
+		 !ratkn_ppk_required(peer_cfg)))
 	{
 		DBG1(DBG_IKE, "ratkn: connection '%s' uses SK as PPK but does not "
 			 "set ppk_id and ppk_required = yes, refusing (it could fall "

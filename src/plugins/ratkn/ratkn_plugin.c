@@ -21,9 +21,11 @@
 
 /**
  * strongSwan >= 6.0.3 loads a plugin only if it exports NAME_plugin_version
- * equal to the daemon's version; older versions ignore it.
+ * equal to the daemon's version; older versions ignore it. The loader reads
+ * the symbol as a char** (what PLUGIN_DEFINE() expands to), so it must be a
+ * pointer, not an array.
  */
-char ratkn_plugin_version[] = VERSION;
+const char *ratkn_plugin_version = VERSION;
 
 typedef struct private_ratkn_plugin_t private_ratkn_plugin_t;
 

@@ -20,9 +20,10 @@
 
 /**
  * Plugins the tests need from the installed libstrongswan (certificate and
- * key parsing, hashers for identification matching)
+ * key parsing, hashers for identification matching); configure adds the
+ * software hashers where they are installed
  */
-#define TEST_PLUGINS "random nonce openssl pem pkcs1 pkcs8 x509 pubkey sha1 sha2"
+#define TEST_PLUGINS RATKN_TEST_PLUGINS
 
 /*
  * Described in header
@@ -79,6 +80,7 @@ static struct {
 	{ "kms_policy",	kms_policy_suite_create },
 	{ "config",		config_suite_create },
 	{ "plugin",		plugin_suite_create },
+	{ "abi",		abi_suite_create },
 };
 
 /**

@@ -52,6 +52,7 @@ Suite *keystore_suite_create();
 Suite *kms_policy_suite_create();
 Suite *config_suite_create();
 Suite *plugin_suite_create();
+Suite *abi_suite_create();
 
 /**
  * Parse a hex string into an allocated chunk (test helper).

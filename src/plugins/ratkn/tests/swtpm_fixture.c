@@ -20,8 +20,11 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -32,6 +35,38 @@
 #ifndef SWTPM
 #define SWTPM ""
 #endif
+
+/**
+ * The swtpm program: the one configure found, else the first one on PATH
+ * (swtpm installed after configure ran); "" if there is none
+ */
+static const char *swtpm_program()
+{
+	static char found[PATH_MAX];
+	char *path, *dir, *save = NULL;
+
+	if (*SWTPM && access(SWTPM, X_OK) == 0)
+	{
+		return SWTPM;
+	}
+	if (*found)
+	{
+		return found;
+	}
+	path = strdup(getenv("PATH") ?: "/usr/bin:/bin");
+	for (dir = strtok_r(path, ":", &save); dir;
+		 dir = strtok_r(NULL, ":", &save))
+	{
+		snprintf(found, sizeof(found), "%s/swtpm", dir);
+		if (access(found, X_OK) == 0)
+		{
+			break;
+		}
+		found[0] = '\0';
+	}
+	free(path);
+	return found;
+}
 
 /**
  * How long to wait for swtpm to accept connections, in ms
@@ -172,7 +207,7 @@ static bool manufacture(private_swtpm_t *this)
 {
 	char setup[PATH_MAX], log[128], path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s", SWTPM);
+	snprintf(path, sizeof(path), "%s", swtpm_program());
 	snprintf(setup, sizeof(setup), "%s/swtpm_setup", dirname(path));
 	snprintf(log, sizeof(log), "%s/setup.log", this->dir);
 	if (access(setup, X_OK) != 0)
@@ -269,7 +304,7 @@ static bool start(private_swtpm_t *this, bool startup)
 			dup2(fd, STDERR_FILENO);
 			close(fd);
 		}
-		execl(SWTPM, "swtpm", "socket", "--tpm2", "--tpmstate", state,
+		execl(swtpm_program(), "swtpm", "socket", "--tpm2", "--tpmstate", state,
 			  "--server", server, "--ctrl", ctrl,
 			  "--flags", startup ? "not-need-init,startup-clear"
 								: "not-need-init", NULL);
@@ -346,10 +381,10 @@ swtpm_t *swtpm_create()
 {
 	private_swtpm_t *this;
 
-	if (!*SWTPM || access(SWTPM, X_OK) != 0)
+	if (!*swtpm_program())
 	{
-		fprintf(stderr, "swtpm not found (configure found '%s'), install "
-				"swtpm for the TPM tests\n", SWTPM);
+		fprintf(stderr, "swtpm not found (neither '%s' found by configure "
+				"nor on PATH), install swtpm for the TPM tests\n", SWTPM);
 		return NULL;
 	}
 	INIT(this,

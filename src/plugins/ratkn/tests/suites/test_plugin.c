@@ -24,12 +24,12 @@
 #include <ratkn_types.h>
 #include <ratkn_session.h>
 #include <ratkn_negotiate.h>
+#include <ratkn_compat.h>
 
 /**
  * Plugins the suite loads into a fresh libcharon
  */
-#define PLUGINS "random nonce openssl pem pkcs1 pkcs8 x509 pubkey sha1 sha2 " \
-				"ratkn"
+#define PLUGINS RATKN_TEST_PLUGINS " ratkn"
 
 static ike_sa_t *ike_sa;
 
@@ -48,7 +48,7 @@ static void setup_with(char *ratkn)
 	};
 	peer_cfg_create_t peer = {
 		.ppk_id = identification_create_from_string("ratkn"),
-		.ppk_required = TRUE,
+		RATKN_PEER_CFG_PPK_REQUIRED,
 	};
 	ike_sa_id_t *id;
 	peer_cfg_t *peer_cfg;
