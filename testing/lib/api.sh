@@ -109,7 +109,7 @@ on()
 	if lab_in_list "$host" "${RATKN_LAB_TPM_HOSTS:-}"; then
 		tcti=("TPM2TOOLS_TCTI=$LAB_TCTI")
 	fi
-	nsenter -t "$pid" -m -n -- env PATH="$RATKN_LAB_RUN/bin:$PATH" \
+	nsenter -t "$pid" -m -n -- env PATH="$dir/bin:$RATKN_LAB_RUN/bin:$PATH" \
 		RATKN_LAB_HOST="$host" "${tcti[@]}" "$@"
 }
 

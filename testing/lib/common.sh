@@ -47,7 +47,13 @@ LAB_DOMAIN=ratkn.test
 
 LAB_VIEW=/run/ratkn/root
 
-lab_system_init()
+# the variables lab_system_select sets (functions working on one host of a
+# scenario declare them local and call lab_host_system)
+LAB_SYSTEM_VARS="LAB_SYSTEM LAB_SYSROOT LAB_BUILD LAB_CHARON LAB_SWANCTL \
+LAB_PLUGINDIR LAB_PLUGINS LAB_TOOL_PLUGINS"
+
+# lab_system_select NAME: set LAB_SYSTEM_VARS for system NAME
+lab_system_select()
 {
 	local name=${1:-host} cache=${RATKN_CACHE:-/var/cache/ratkn} p
 	LAB_SYSTEM=$name
@@ -82,21 +88,47 @@ lab_system_init()
 		[[ ! -f $LAB_SYSROOT$LAB_PLUGINDIR/libstrongswan-$p.so ]] ||
 			LAB_TOOL_PLUGINS="$LAB_TOOL_PLUGINS${LAB_TOOL_PLUGINS:+ }$p"
 	done
-	export RATKN_LAB_SYSTEM=$name
+}
+
+# lab_system_init NAME: the run's system (testing/lab --system NAME), which
+# every host runs unless its scenario names another (SYSTEM_<host>)
+lab_system_init()
+{
+	lab_system_select "${1:-host}"
+	LAB_RUN_SYSTEM=$LAB_SYSTEM
+	export RATKN_LAB_SYSTEM=$LAB_SYSTEM
+}
+
+# lab_host_system HOST: select the system HOST runs: its scenario's
+# SYSTEM_<host> (exported as RATKN_LAB_SYSTEM_<host>), else the run's. Call
+# after "local $LAB_SYSTEM_VARS" to keep the selection to the caller.
+lab_host_system()
+{
+	local var=RATKN_LAB_SYSTEM_$1
+	lab_system_select "${!var:-$LAB_RUN_SYSTEM}"
+}
+
+# lab_system_missing: why the selected system cannot run hosts (empty if
+# it can); "testing/setup --system NAME" prepares it
+lab_system_missing()
+{
+	local what="testing/setup --system $LAB_SYSTEM"
+	[[ $LAB_SYSTEM == host ]] && what="testing/setup"
+	if [[ -n $LAB_SYSROOT && ! -x $LAB_SYSROOT$LAB_CHARON ]]; then
+		echo "no charon in $LAB_SYSROOT (run $what)"
+	elif [[ -z $LAB_SYSROOT && ! -x $LAB_CHARON ]]; then
+		echo "no charon at $LAB_CHARON (run $what)"
+	elif [[ ! -f $LAB_BUILD/src/plugins/ratkn/.libs/libstrongswan-ratkn.so ]]; then
+		echo "ratkn is not built for system $LAB_SYSTEM in $LAB_BUILD (run $what)"
+	fi
 }
 
 # lab_system_check: the system is prepared (testing/setup --system NAME)
 lab_system_check()
 {
-	local what="testing/setup --system $LAB_SYSTEM"
-	[[ $LAB_SYSTEM == host ]] && what="testing/setup"
-	if [[ -n $LAB_SYSROOT && ! -x $LAB_SYSROOT$LAB_CHARON ]]; then
-		lab_die "no charon in $LAB_SYSROOT (run $what)"
-	fi
-	[[ -n $LAB_SYSROOT || -x $LAB_CHARON ]] ||
-		lab_die "no charon at $LAB_CHARON (run $what)"
-	[[ -f $LAB_BUILD/src/plugins/ratkn/.libs/libstrongswan-ratkn.so ]] ||
-		lab_die "ratkn is not built for system $LAB_SYSTEM in $LAB_BUILD (run $what)"
+	local reason
+	reason=$(lab_system_missing)
+	[[ -z $reason ]] || lab_die "$reason"
 }
 
 # print a line of the lab's progress in verbose mode

@@ -16,7 +16,8 @@
 # prepared in $RATKN_LAB_RUN/HOST (see host_prepare_files)
 host_create()
 {
-	local host=$1 ns dir pid i
+	local host=$1 ns dir pid i $LAB_SYSTEM_VARS
+	lab_host_system "$host"
 	ns=$(lab_ns "$host")
 	dir=$RATKN_LAB_RUN/$host
 

@@ -47,26 +47,56 @@ name '$h' is invalid (lower case letters and digits, starting with a letter)"
 		done
 	done
 	for var in $(compgen -v SUBNET_ || true) $(compgen -v ROUTES_ || true) \
-			   $(compgen -v PLUGINS_ || true); do
+			   $(compgen -v PLUGINS_ || true) $(compgen -v SYSTEM_ || true); do
 		lab_in_list "${var#*_}" "$HOSTS" ||
 			fail "scenario.conf: $var: '${var#*_}' is not in HOSTS"
 	done
 	[[ $TIMEOUT =~ ^[0-9]+$ ]] || fail "scenario.conf: TIMEOUT must be seconds"
 	[[ -f test ]] || fail "test script missing"
 
+	# the strongSwan system of a host, if not the run's (mixed versions)
+	for var in $(compgen -v SYSTEM_ || true); do
+		[[ ${!var} =~ ^(host|trixie|upstream-[0-9]+\.[0-9]+\.[0-9]+)$ ]] ||
+			fail "scenario.conf: $var: unknown system '${!var}' (host, \
+trixie, upstream-X.Y.Z)"
+		export "RATKN_LAB_${var}=${!var}"
+	done
+	for h in $HOSTS; do
+		scenario_host_system "$h"
+	done
+
 	# extra plugins of a host, for the charon helpers in other processes
 	for var in $(compgen -v PLUGINS_ || true); do
-		for f in ${!var}; do
-			[[ $f == /* ]] || f=$LAB_BUILD/$f
-			[[ $f == */libstrongswan-*.so ]] || fail "scenario.conf: $var: \
-'$f' is not a libstrongswan-NAME.so plugin"
-			[[ -f $f ]] || fail "scenario.conf: $var: $f is not built"
-		done
+		scenario_host_plugins "${var#PLUGINS_}" "${!var}"
 		export "RATKN_LAB_${var}=${!var}"
 	done
 	export RATKN_LAB_HOSTS=$HOSTS RATKN_LAB_TPM_HOSTS=$TPM_HOSTS
 	export RATKN_LAB_RATKN_HOSTS=$RATKN_HOSTS RATKN_LAB_CHARON_HOSTS=$CHARON_HOSTS
 	export RATKN_LAB_VALGRIND_HOSTS=$VALGRIND_HOSTS
+}
+
+# scenario_host_system HOST: the system HOST runs is prepared
+scenario_host_system()
+{
+	local host=$1 reason $LAB_SYSTEM_VARS
+	lab_host_system "$host"
+	reason=$(lab_system_missing)
+	[[ -z $reason ]] || fail "$host runs strongSwan system $LAB_SYSTEM: $reason"
+	return 0
+}
+
+# scenario_host_plugins HOST FILES: the extra plugins of HOST are built for
+# its system
+scenario_host_plugins()
+{
+	local host=$1 files=$2 f $LAB_SYSTEM_VARS
+	lab_host_system "$host"
+	for f in $files; do
+		[[ $f == /* ]] || f=$LAB_BUILD/$f
+		[[ $f == */libstrongswan-*.so ]] || fail "scenario.conf: \
+PLUGINS_$host: '$f' is not a libstrongswan-NAME.so plugin"
+		[[ -f $f ]] || fail "scenario.conf: PLUGINS_$host: $f is not built"
+	done
 }
 
 # run a scenario script (test, prepare) with the test API, in a session of
@@ -138,13 +168,15 @@ scenario_teardown()
 	exit "$rc"
 }
 
-# lab_tool_wrappers: the tools on PATH inside hosts ($RATKN_LAB_RUN/bin):
-# ratkn and ratkn-kms of the system's build, swanctl of the system (both
-# chrooted into the host's view of the system root, if any); the verifier
-# always runs on this machine (the repository's own build)
+# lab_tool_wrappers HOST: the tools on PATH inside HOST
+# ($RATKN_LAB_RUN/HOST/bin): ratkn and ratkn-kms of the build for the host's
+# system, swanctl of that system (both chrooted into the host's view of the
+# system root, if any); the verifier always runs on this machine (the
+# repository's own build)
 lab_tool_wrappers()
 {
-	local tool bin=$RATKN_LAB_RUN/bin chroot=""
+	local host=$1 tool bin=$RATKN_LAB_RUN/$1/bin chroot="" $LAB_SYSTEM_VARS
+	lab_host_system "$host"
 	mkdir -p "$bin"
 	# cd: chroot(1) starts in /, keep the caller's directory
 	# shellcheck disable=SC2016
@@ -179,11 +211,10 @@ scenario_main()
 	cd "$RATKN_LAB_SCENARIO"
 	scenario_conf
 
-	lab_tool_wrappers
-
 	lab_step "hosts: $RATKN_LAB_HOSTS"
 	for h in $RATKN_LAB_HOSTS; do
 		host_prepare_files "$h"
+		lab_tool_wrappers "$h"
 	done
 	for h in $RATKN_LAB_HOSTS; do
 		host_create "$h"
