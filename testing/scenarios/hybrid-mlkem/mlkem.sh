@@ -14,11 +14,12 @@ mlkem_require()
 	for h in "$@"; do
 		dir=$(hostdir "$h") || exit 1
 		# a symlink into the system's plugin directory, as seen in the host
-		[[ -L $dir/plugins/libstrongswan-ml.so ||
-		   -e $dir/plugins/libstrongswan-ml.so ]] &&
-			grep -Eq '^[[:space:]]*load = (.* )?ml( |$)' \
-				"$dir/etc/strongswan.conf" ||
+		if ! [[ -L $dir/plugins/libstrongswan-ml.so ||
+				-e $dir/plugins/libstrongswan-ml.so ]] ||
+		   ! grep -Eq '^[[:space:]]*load = (.* )?ml( |$)' \
+				"$dir/etc/strongswan.conf"; then
 			fail "$h: $MLKEM_MISSING"
+		fi
 	done
 }
 
