@@ -26,11 +26,15 @@ host_extra_plugins()
 charon_base_conf()
 {
 	local host=$1 dir=$2 load=$LAB_PLUGINS f
-	lab_in_list "$host" "$RATKN_LAB_RATKN_HOSTS" && load="$load ratkn"
+	# a scenario's extra plugins come before ratkn: a feature of theirs
+	# without dependencies registers its listener before ratkn's (the
+	# tamper adversary needs that), one that must see what ratkn did
+	# depends on ratkn's CUSTOM feature "ratkn" (relay, secrets)
 	for f in $(host_extra_plugins "$host"); do
 		f=${f##*/libstrongswan-}
 		load="$load ${f%.so}"
 	done
+	lab_in_list "$host" "$RATKN_LAB_RATKN_HOSTS" && load="$load ratkn"
 	cat <<EOF
 # strongswan.conf of lab host $host (scenario $RATKN_LAB_NAME, strongSwan
 # system $LAB_SYSTEM),

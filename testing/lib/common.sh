@@ -21,9 +21,11 @@ LAB_TCTI="swtpm:host=127.0.0.1,port=$LAB_TPM_PORT"
 # plugins loaded by every charon; ratkn is added for RATKN_HOSTS. Those
 # the system does not ship are left out (lab_system_init): strongSwan 6.0
 # no longer builds sha2, hmac, kdf, gcm and aes by default, openssl covers
-# them
+# them. ml (ML-KEM, RFC 9370 hybrid key exchanges) and sha3 exist only in
+# a strongSwan >= 6.0 built with them (upstream-X.Y.Z: --enable-ml
+# --enable-sha3; Debian 13's 6.0.1 has no ML-KEM)
 LAB_ALL_PLUGINS="random nonce openssl pem pkcs1 pkcs8 x509 revocation \
-constraints pubkey curve25519 sha2 hmac kdf gcm aes kernel-libipsec \
+constraints pubkey curve25519 sha2 sha3 hmac kdf gcm aes ml kernel-libipsec \
 kernel-netlink socket-default vici updown"
 # plugins for swanctl and pki (avoids probing the TPM plugin and its noise)
 LAB_ALL_TOOL_PLUGINS="random nonce openssl pem pkcs1 pkcs8 x509 revocation \

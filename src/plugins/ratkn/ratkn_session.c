@@ -463,7 +463,7 @@ METHOD(ratkn_session_t, clear_sk, void,
 METHOD(ratkn_session_t, get_session_hash, bool,
 	private_ratkn_session_t *this, uint8_t hash[RATKN_HASH_LEN])
 {
-	chunk_t messages[2 + 2 * RATKN_BINDING_MAX_INTERMEDIATE];
+	chunk_t messages[2 + 2 * RATKN_BINDING_MAX_INTERMEDIATE], log;
 	u_int i, count;
 
 	if (!this->init_i.len || !this->init_r.len)
@@ -484,7 +484,23 @@ METHOD(ratkn_session_t, get_session_hash, bool,
 		messages[2 + 2 * i] = this->int_i[i];
 		messages[3 + 2 * i] = this->int_r[i];
 	}
-	return ratkn_binding_transcript_hash(messages, 2 + 2 * count, hash);
+	/* public octets only (IKE_SA_INIT as on the wire, IKE_INTERMEDIATE in
+	 * the plaintext encoding both peers compute): test vectors, debugging */
+	for (i = 0; i < 2 + 2 * count; i++)
+	{
+		DBG3(DBG_IKE, "ratkn: transcript message %u (%s %s) %B", i + 1,
+			 i < 2 ? "IKE_SA_INIT" : "IKE_INTERMEDIATE",
+			 i % 2 ? "response" : "request", &messages[i]);
+	}
+	if (!ratkn_binding_transcript_hash(messages, 2 + 2 * count, hash))
+	{
+		return FALSE;
+	}
+	log = chunk_create(hash, RATKN_HASH_LEN);
+	DBG2(DBG_IKE, "ratkn: session hash over IKE_SA_INIT and %u "
+		 "IKE_INTERMEDIATE exchange%s: %#B", count, count == 1 ? "" : "s",
+		 &log);
+	return TRUE;
 }
 
 METHOD(ratkn_session_t, get_peer_binding, bool,
@@ -550,7 +566,7 @@ METHOD(ratkn_session_t, attest, ratkn_evidence_t*,
 	uint8_t qualifying[RATKN_HASH_LEN];
 	chunk_t quote, signature, ak_public;
 	chunk_t certify = chunk_empty, certify_sig = chunk_empty;
-	chunk_t share_public = chunk_empty;
+	chunk_t share_public = chunk_empty, id_log, binding_log;
 	ratkn_pcr_values_t *values;
 	ratkn_evidence_t *evidence;
 
@@ -562,6 +578,10 @@ METHOD(ratkn_session_t, attest, ratkn_evidence_t*,
 		DBG1(DBG_IKE, "ratkn: computing the binding failed");
 		return NULL;
 	}
+	id_log = chunk_from_thing(id);
+	binding_log = chunk_from_thing(binding);
+	DBG2(DBG_IKE, "ratkn: identity hash %#B, binding (role %d) %#B",
+		 &id_log, this->role, &binding_log);
 	memcpy(qualifying, binding, sizeof(binding));
 	if (challenge.len &&
 		!ratkn_binding_challenged(binding, challenge, qualifying))
